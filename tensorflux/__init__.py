@@ -1,0 +1,37 @@
+"""tensorflux: the TensorFlow system in Python. Use it as ``import tensorflux as tf``.
+
+This module holds only re-exports. Op families are imported here (they are small);
+heavy subpackages (keras, data, summary, ...) load on first attribute access.
+"""
+
+from tensorflux._api.core import *  # noqa: F401,F403
+from tensorflux._src.core import dtypes  # noqa: F401
+from tensorflux._src.core import errors  # noqa: F401
+
+__version__ = "0.1.0"
+
+# Namespaces loaded on first use: name -> module path.
+_LAZY = {
+    "compat": "tensorflux.compat",
+    "config": "tensorflux.config",
+    "debugging": "tensorflux.debugging",
+    "experimental": "tensorflux.experimental",
+    "nest": "tensorflux.nest",
+    "types": "tensorflux.types",
+    "autodiff": "tensorflux.autodiff",
+}
+
+
+def __getattr__(name):
+    path = _LAZY.get(name)
+    if path is None:
+        raise AttributeError(f"module 'tensorflux' has no attribute {name!r}")
+    import importlib
+
+    mod = importlib.import_module(path)
+    globals()[name] = mod
+    return mod
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

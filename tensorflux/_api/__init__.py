@@ -1,0 +1,1 @@
+"""Public re-export lists, one file per family (see tensorflux/__init__.py)."""
