@@ -5,6 +5,17 @@ heavy subpackages (keras, data, summary, ...) load on first attribute access.
 """
 
 from tensorflux._api.core import *  # noqa: F401,F403
+from tensorflux._api.math import *  # noqa: F401,F403
+from tensorflux._api.array import *  # noqa: F401,F403
+from tensorflux._api.nn import *  # noqa: F401,F403
+from tensorflux._api.linalg import *  # noqa: F401,F403
+from tensorflux._api.random import *  # noqa: F401,F403
+from tensorflux._api.control_flow import *  # noqa: F401,F403
+from tensorflux._api.strings import *  # noqa: F401,F403
+from tensorflux._api.image import *  # noqa: F401,F403
+from tensorflux._api.sparse import *  # noqa: F401,F403
+from tensorflux._api.ragged import *  # noqa: F401,F403
+from tensorflux._api.graph import *  # noqa: F401,F403
 from tensorflux._src.core import dtypes  # noqa: F401
 from tensorflux._src.core import errors  # noqa: F401
 
@@ -12,6 +23,16 @@ __version__ = "0.1.0"
 
 # Namespaces loaded on first use: name -> module path.
 _LAZY = {
+    "math": "tensorflux.math",
+    "nn": "tensorflux.nn",
+    "linalg": "tensorflux.linalg",
+    "random": "tensorflux.random",
+    "strings": "tensorflux.strings",
+    "image": "tensorflux.image",
+    "sparse": "tensorflux.sparse",
+    "ragged": "tensorflux.ragged",
+    "bitwise": "tensorflux.bitwise",
+    "signal": "tensorflux.signal",
     "compat": "tensorflux.compat",
     "config": "tensorflux.config",
     "debugging": "tensorflux.debugging",

@@ -340,7 +340,7 @@ def _describe_change(prev, key, signature):
 def _check_spec(x, spec, fname):
     from tensorflux._src.framework.convert import convert_to_tensor
 
-    if not isinstance(spec, TensorSpec):
+    if not isinstance(spec, TensorSpec) or isinstance(x, TensorSpec):
         return x
     t = convert_to_tensor(x, dtype_hint=spec.dtype)
     if t.dtype != spec.dtype or not spec.shape.is_compatible_with(t.shape):

@@ -1,0 +1,3 @@
+"""Top-level tf.* names from the math family (explicit re-exports)."""
+
+__all__: list = []
