@@ -36,9 +36,9 @@ def needed_ops(graph, fetches, keep_stateful=True):
 class Plan:
     """An executable schedule for ``graph`` mapping ``feeds`` placeholders to ``fetches``."""
 
-    def __init__(self, graph, feeds, fetches):
+    def __init__(self, graph, feeds, fetches, keep_stateful=True):
         self.graph = graph
-        ops = needed_ops(graph, fetches)
+        ops = needed_ops(graph, fetches, keep_stateful)
         slot = {}
         init = []
 

@@ -17,7 +17,7 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, OpDef, register
 from tensorflux._src.core.tensor_shape import TensorShape
 from tensorflux._src.framework import context
-from tensorflux._src.framework.tensor import EagerTensor, Tensor
+from tensorflux._src.framework.tensor import EagerTensor, SymbolicTensor, Tensor
 
 state = context.state
 
@@ -126,6 +126,22 @@ def init_scope():
         state.graph, state.tapes, state.control_deps = saved
 
 
+def _lift(t):
+    """Evaluate a traced initial value eagerly, as TensorFlow lifts variable initializers out
+    of ``tf.function``. It must not depend on the function's inputs."""
+    from tensorflux._src.framework.executor import Plan
+
+    try:
+        plan = Plan(t.graph, [], [t], keep_stateful=False)
+    except Exception as e:
+        raise ValueError(
+            f"The initial value of a tf.Variable created inside tf.function depends on the "
+            f"function's inputs ({t.name}). Create the variable outside the function, or "
+            f"initialize it with a value that does not depend on the arguments.") from e
+    with init_scope():
+        return EagerTensor(plan.run([])[0])
+
+
 _uid = [0]
 
 
@@ -155,6 +171,8 @@ class Variable:
             raise ValueError(f"The `constraint` argument must be a callable, got {constraint!r}")
         from tensorflux._src.framework.convert import convert_to_tensor
 
+        if isinstance(initial_value, SymbolicTensor):
+            initial_value = _lift(initial_value)
         with init_scope():
             if callable(initial_value):
                 initial_value = initial_value()
