@@ -16,8 +16,8 @@ from tensorflux._api.image import *  # noqa: F401,F403
 from tensorflux._api.sparse import *  # noqa: F401,F403
 from tensorflux._api.ragged import *  # noqa: F401,F403
 from tensorflux._api.graph import *  # noqa: F401,F403
-from tensorflux._src.core import dtypes  # noqa: F401
 from tensorflux._src.core import errors  # noqa: F401
+from tensorflux._src.ops.logging_ops import print_ as print  # noqa: F401, A001
 
 __version__ = "0.1.0"
 
@@ -33,6 +33,7 @@ _LAZY = {
     "ragged": "tensorflux.ragged",
     "bitwise": "tensorflux.bitwise",
     "signal": "tensorflux.signal",
+    "dtypes": "tensorflux.dtypes",
     "compat": "tensorflux.compat",
     "config": "tensorflux.config",
     "debugging": "tensorflux.debugging",

@@ -1,3 +1,5 @@
 """Top-level tf.* names from the graph family (explicit re-exports)."""
 
-__all__: list = []
+from tensorflux._src.framework.graph_def import make_ndarray, make_tensor_proto
+
+__all__: list = ["make_ndarray", "make_tensor_proto"]

@@ -1,3 +1,5 @@
 """Top-level tf.* names from the ragged family (explicit re-exports)."""
 
-__all__: list = []
+from tensorflux._src.ops.ragged_tensor import RaggedTensor
+
+__all__: list = ["RaggedTensor"]

@@ -1,3 +1,5 @@
 """Top-level tf.* names from the sparse family (explicit re-exports)."""
 
-__all__: list = []
+from tensorflux._src.ops.sparse_tensor import SparseTensor, SparseTensorValue
+
+__all__: list = ["SparseTensor", "SparseTensorValue"]

@@ -1,3 +1,5 @@
 """Top-level tf.* names from the strings family (explicit re-exports)."""
 
-__all__: list = []
+from tensorflux._src.ops.string_ops import as_string
+
+__all__: list = ["as_string"]

@@ -61,3 +61,12 @@ SPECS = [
     OpSpec("unsorted_segment_sum", lambda d, i: tf.unsorted_segment_sum(d, i, 3),
            lambda d, i: np.stack([d[i == k].sum(0) for k in range(3)]), [B.T.copy(), I3]),
 ]
+
+
+def _print_then_identity(x):
+    import os
+    tf.print("value:", x, output_stream="file://" + os.devnull)
+    return tf.identity(x)
+
+
+SPECS.append(OpSpec("print", _print_then_identity, lambda x: x, [A], grad=False))

@@ -14,7 +14,10 @@ An ``OpDef`` carries everything the system needs to know about a primitive:
 * ``grad``: the gradient rule ``grad(op, *output_grads) -> input_grads``, written with
   tensorflux ops so that it can be traced and differentiated again; or
   ``NOT_DIFFERENTIABLE``;
-* ``stateful``: never folded, deduplicated or pruned (random ops, variable writes, I/O).
+* ``stateful``: never folded, deduplicated or pruned (random ops, variable writes, I/O);
+* ``prepare_gradient``: optional ``fn(operation)`` called before a traced function runs under
+  a gradient tape, for ops that must save extra state in the forward pass (``While`` saves
+  its iterations); ``accepts_none_grads``: the rule takes ``None`` for unused outputs.
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ class OpDef:
     """The declaration of one primitive op (see the module docstring)."""
 
     def __init__(self, name, kernel, *, inputs=(), outputs=("y: T",), types=None, attrs=None,
-                 infer=None, grad=None, stateful=False, xla=None, doc=""):
+                 infer=None, grad=None, stateful=False, xla=None, doc="",
+                 prepare_gradient=None, accepts_none_grads=False):
         self.name = name
         self.kernel = kernel
         self.types = {k: tuple(_dt.as_dtype(d) for d in v) for k, v in (types or {}).items()}
@@ -84,6 +88,8 @@ class OpDef:
         self.infer = infer
         self.grad = grad
         self.stateful = stateful
+        self.prepare_gradient = prepare_gradient
+        self.accepts_none_grads = accepts_none_grads
         self.xla = xla
         self.doc = doc
         self.has_list_inputs = any(a.is_list for a in self.input_args)

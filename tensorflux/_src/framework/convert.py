@@ -125,6 +125,9 @@ def constant_value_array(value, dtype=None, shape=None, verify_shape=False):
     else:
         a = _infer_array(value)
         if dtype is not None:
+            if (a.dtype == np.float32 and dtype in (_dt.float64, _dt.complex128)
+                    and not isinstance(value, (np.ndarray, np.generic))):
+                a = np.asarray(value, np.float64)  # Python floats: no float32 rounding
             a = _cast_value(a, dtype, value)
     if shape is not None:
         shape = tuple(TensorShape(shape).as_list())

@@ -358,8 +358,10 @@ class ConcreteFunction:
         self.name = name
         self._jit_compile = jit_compile
         self._plan = None
+        self._tape_plan = None
+        self._intermediates = None
         self._arg_is_tensor = None
-        self._backward = None
+        self._backward = {}
 
     @property
     def inputs(self):
@@ -438,10 +440,11 @@ class ConcreteFunction:
         feed = [t._value for t in inputs]
         for c in caps:
             feed.append(c if getattr(c, "_is_variable", False) else c._value)
-        outs = self._get_plan().run(feed)
-        out_tensors = [EagerTensor(o) if o is not None else None for o in outs]
-        if state.tapes:
-            self._record(inputs, caps, out_tensors)
+        if state.tapes and self._watched(inputs, caps):
+            out_tensors = self._run_recorded(inputs, caps, feed)
+        else:
+            outs = self._get_plan().run(feed)
+            out_tensors = [EagerTensor(o) if o is not None else None for o in outs]
         return nest.pack_sequence_as(self.graph.structured_outputs, [
             t if t is not None else (None if s is None else s)
             for t, s in zip(out_tensors, _orig_leaves(self.graph))])
@@ -455,15 +458,34 @@ class ConcreteFunction:
         return nest.pack_sequence_as(self.graph.structured_outputs, [
             t if t is not None else s for t, s in zip(outs, _orig_leaves(self.graph))])
 
-    def _record(self, inputs, caps, outputs):
-        from tensorflux._src.framework.function_inline import CallOp, record_call
+    def _watched(self, inputs, caps):
         from tensorflux._src.framework.tape import variable_accessed
 
         for c in caps:
             if getattr(c, "_is_variable", False):
                 variable_accessed(c)
-        record_call(CallOp(self, list(inputs) + list(caps), [o for o in outputs
-                                                            if o is not None]))
+        return any(id(x) in t._ids for t in state.tapes for x in list(inputs) + list(caps))
+
+    def _run_recorded(self, inputs, caps, feed):
+        """Run under a tape: also fetch the intermediates the gradient will read, and record
+        the call (outputs first, then intermediates) as one tape entry."""
+        from tensorflux._src.framework import executor
+        from tensorflux._src.framework.function_inline import CallOp, intermediates, record_call
+
+        inter = intermediates(self)
+        if self._tape_plan is None:
+            for op in self.graph._ops:
+                if op.op_def.prepare_gradient is not None:
+                    op.op_def.prepare_gradient(op)
+            feeds = list(self.graph.inputs) + self.graph.internal_captures
+            self._tape_plan = executor.Plan(self.graph, feeds, list(self.graph.outputs) + inter)
+        vals = self._tape_plan.run(feed)
+        n = len(self.graph.outputs)
+        out_tensors = [EagerTensor(o) if o is not None else None for o in vals[:n]]
+        real = [o for o in out_tensors if o is not None]
+        saved = [EagerTensor(v) for v in vals[n:]]
+        record_call(CallOp(self, list(inputs) + list(caps), real + saved, len(real)))
+        return out_tensors
 
 
 def _orig_leaves(graph):

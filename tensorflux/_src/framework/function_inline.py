@@ -48,13 +48,18 @@ def inline_function(src, inputs, input_map=None):
 
 def _call_grad(op, *grads):
     cf = op.cf
-    bwd = _backward_function(cf)
+    mask = tuple(g is not None for g in grads)
+    if not any(mask):
+        return [None] * len(op.inputs)
+    bwd = _backward_function(cf, mask)
     n = len(cf.graph.inputs)
-    res = bwd._call_flat(list(op.inputs[:n]) + list(grads))
+    inter = op.outputs[op.n_outputs:]
+    res = bwd._call_flat(list(op.inputs[:n]) + list(inter) + [g for g in grads if g is not None])
     return list(res)
 
 
 CALL = OpDef("PartitionedCall", None, inputs=("args: list",), outputs=(), grad=_call_grad,
+             accepts_none_grads=True,
              doc="A call of a traced function, as recorded on a gradient tape.")
 
 
@@ -63,10 +68,11 @@ class CallOp:
 
     op_def = CALL
 
-    def __init__(self, cf, inputs, outputs):
+    def __init__(self, cf, inputs, outputs, n_outputs):
         self.cf = cf
         self.inputs = inputs
-        self.outputs = outputs
+        self.outputs = outputs      # the function's outputs, then its saved intermediates
+        self.n_outputs = n_outputs
 
     type = property(lambda self: "PartitionedCall")
     name = property(lambda self: self.cf.name)
@@ -96,30 +102,86 @@ def graph_entries(graph):
     return [_GraphEntry(op) for op in list(graph._ops)]
 
 
-def _backward_function(cf):
-    if cf._backward is not None:
-        return cf._backward
+class _MappedOp:
+    """A forward op seen from the backward graph: same op, inputs/outputs replaced by the
+    backward graph's placeholders holding their forward values."""
+
+    __slots__ = ("_op", "inputs", "outputs")
+
+    def __init__(self, op, inputs, outputs):
+        self._op = op
+        self.inputs = inputs
+        self.outputs = outputs
+
+    op_def = property(lambda self: self._op.op_def)
+    type = property(lambda self: self._op.type)
+    name = property(lambda self: self._op.name)
+    attrs = property(lambda self: self._op.attrs)
+
+    def get_attr(self, name):
+        return self._op.get_attr(name)
+
+
+def intermediates(cf):
+    """Forward values the backward function reads: every output of every computing op."""
+    if cf._intermediates is None:
+        cf._intermediates = [t for op in cf.graph._ops
+                             if op.op_def is not PLACEHOLDER and op.op_def is not CONST
+                             for t in op.outputs]
+    return cf._intermediates
+
+
+def _backward_function(cf, mask):
+    """The gradient of ``cf`` as a traced function of (inputs, saved intermediates, output
+    grads for the outputs in ``mask``). Nothing of the forward pass is recomputed, so stateful
+    ops (random draws, variable writes) run once."""
+    hit = cf._backward.get(mask)
+    if hit is not None:
+        return hit
+    from tensorflux._src.framework.convert import convert_to_tensor
     from tensorflux._src.framework.function import ConcreteFunction
     from tensorflux._src.framework.indexed_slices import IndexedSlices
-    from tensorflux._src.framework.convert import convert_to_tensor
     from tensorflux._src.framework.tape import backward
 
+    fwd = cf.graph
+    inter = intermediates(cf)
     g = FuncGraph(cf.name + "_grad")
     with g.as_default():
-        xs = [g.placeholder(t.dtype, t.shape.as_tuple(), "x") for t in cf.graph.inputs]
-        g.inputs.extend(xs)
-        outs = inline_function(cf.graph, xs)
-        live = [o for o in outs if o is not None]
-        gys = [g.placeholder(o.dtype, o.shape.as_tuple(), "dy") for o in live]
-        g.inputs.extend(gys)
-        caps = [g.capture(c) if getattr(c, "_is_variable", False) else None
-                for c in cf.graph.external_captures]
-        sources = xs + [c for c in caps if c is not None]
-        grads = backward(graph_entries(g), live, gys, sources)
+        m = {}
+        xs = []
+        for t in fwd.inputs:
+            ph = g.placeholder(t.dtype, t.shape.as_tuple(), "x")
+            m[id(t)] = ph
+            xs.append(ph)
+        var_srcs = []
+        for ext, internal in fwd.captures:
+            ph = g.capture(ext)
+            m[id(internal)] = ph
+            if getattr(ext, "_is_variable", False):
+                var_srcs.append(ph)
+        inter_phs = []
+        for t in inter:
+            ph = g.placeholder(t.dtype, t.shape.as_tuple(), "saved")
+            m[id(t)] = ph
+            inter_phs.append(ph)
+        for op in fwd._ops:
+            if op.op_def is CONST:
+                m[id(op.outputs[0])] = g.constant(op.attrs["value"])
+        entries = [_MappedOp(op, [m[id(t)] for t in op.inputs], [m[id(t)] for t in op.outputs])
+                   for op in fwd._ops if op.op_def is not PLACEHOLDER and op.op_def is not CONST]
+        all_outs = [o for o in fwd.outputs if o is not None] + inter
+        targets, dys = [], []
+        for o, used in zip(all_outs, mask):
+            if used:
+                targets.append(m[id(o)])
+                dys.append(g.placeholder(o.dtype, o.shape.as_tuple(), "dy"))
+        g.inputs.extend(xs + inter_phs + dys)
+        grads = backward([_Entry(e) for e in entries], targets, dys, xs + var_srcs)
         it = iter(grads[len(xs):])
-        grads = grads[:len(xs)] + [next(it) if c is not None else None for c in caps]
+        caps = [next(it) if getattr(ext, "_is_variable", False) else None
+                for ext in fwd.external_captures]
         out = []
-        for gr in grads:
+        for gr in list(grads[:len(xs)]) + caps:
             if isinstance(gr, IndexedSlices):
                 gr = convert_to_tensor(gr)
             out.append(gr)
@@ -127,5 +189,14 @@ def _backward_function(cf):
         g.outputs = [None if o is None else convert_to_tensor(o) for o in out]
     bwd = ConcreteFunction(g, cf.name + "_grad")
     bwd._arg_is_tensor = [True] * len(g.inputs)
-    cf._backward = bwd
+    cf._backward[mask] = bwd
     return bwd
+
+
+class _Entry:
+    __slots__ = ("op", "inputs", "outputs")
+
+    def __init__(self, op):
+        self.op = op
+        self.inputs = op.inputs
+        self.outputs = op.outputs

@@ -136,6 +136,12 @@ class FuncGraph:
     def get_operations(self):
         return list(self._ops)
 
+    def as_graph_def(self, add_shapes=False):
+        """This graph as a TensorFlow ``GraphDef`` protocol buffer (needs ``protobuf``)."""
+        from tensorflux._src.framework.graph_def import graph_to_graph_def
+
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
     def get_operation_by_name(self, name):
         for op in self._ops:
             if op.name == name:

@@ -374,9 +374,10 @@ def backward(entries, targets, output_gradients, sources, unconnected=Unconnecte
                 f"No gradient defined for operation '{getattr(e.op, 'name', op_def.name)}' "
                 f"(op type: {op_def.name}). Wrap the computation in tf.stop_gradient, or "
                 "register a gradient with tf.custom_gradient.")
-        for k, g in enumerate(out_grads):
-            if g is None and _differentiable_dtype(e.outputs[k].dtype):
-                out_grads[k] = array_ops.zeros_like(e.outputs[k])
+        if not op_def.accepts_none_grads:
+            for k, g in enumerate(out_grads):
+                if g is None and _differentiable_dtype(e.outputs[k].dtype):
+                    out_grads[k] = array_ops.zeros_like(e.outputs[k])
         in_grads = rule(e.op, *out_grads)
         if not isinstance(in_grads, (list, tuple)):
             in_grads = [in_grads]

@@ -284,7 +284,7 @@ class Variable:
         return gather(self.value(), indices)
 
     def gather_nd(self, indices, name=None):
-        from tensorflux._src.ops.array_ops import gather_nd
+        from tensorflux._src.ops.array_scatter import gather_nd
         return gather_nd(self.value(), indices)
 
     # --- writing ----------------------------------------------------------------------------

@@ -292,7 +292,7 @@ def _concat_infer(ic):
         if len(s) != r:
             raise ValueError(f"Shape must be rank {r} but is rank {len(s)} for ConcatV2: "
                              f"{[list(x) if x is not None else None for x in shapes]}")
-        for i in range(r):
+        for i in _pyrange(r):
             if i != a and s[i] is not None:
                 if out[i] is None:
                     out[i] = s[i]
@@ -320,6 +320,9 @@ def _concat_grad(op, g):
             a %= r
             splits = [s[a] for s in sizes]
             return list(split(g, splits, axis=a)) + [None]
+    from tensorflux._src.ops.math_ops import floormod
+    axis = floormod(axis, rank(op.inputs[0]) if axis.dtype == _dt.int32 else
+                    _math().cast(rank(op.inputs[0]), axis.dtype))  # negative axes
     lens = stack([gather(shape(x), axis) for x in op.inputs[:n]])
     return list(split(g, lens, axis=axis, num=n)) + [None]
 
@@ -471,7 +474,7 @@ def _split_v_infer(ic):
     sz = None if sizes is None else [int(v) for v in np.asarray(sizes).reshape(-1)]
     if sz is not None and -1 in sz and s[a] is not None:
         sz[sz.index(-1)] = s[a] - (sum(sz) + 1)
-    for i in range(n):
+    for i in _pyrange(n):
         d = None if sz is None or sz[i] == -1 else sz[i]
         out.append(tuple(s[:a]) + (d,) + tuple(s[a + 1:]))
     return out
@@ -536,7 +539,7 @@ def _gather_kernel(params, indices, axis, batch_dims=0):
     bshape = params.shape[:bd]
     p = params.reshape((-1,) + params.shape[bd:])
     i = idx.reshape((-1,) + idx.shape[bd:])
-    out = [np.take(p[k], i[k], axis=a - bd) for k in range(p.shape[0])]
+    out = [np.take(p[k], i[k], axis=a - bd) for k in _pyrange(p.shape[0])]
     res = np.stack(out) if out else np.zeros((0,), params.dtype)
     return res.reshape(bshape + res.shape[1:])
 
@@ -564,6 +567,15 @@ def _gather_grad(op, g):
         vals_shape = concat([reshape(size_i, [1]), shape(params)[1:]], 0)
         return [IndexedSlices(reshape(g, vals_shape), reshape(indices, reshape(size_i, [1])),
                               dense_shape), None, None]
+    r = params.shape.rank
+    if op.get_attr("batch_dims") == 0 and av is not None and r is not None:
+        from tensorflux._src.ops.math_ops import unsorted_segment_sum
+        a = int(av) % r
+        sp = shape(params)
+        vals = reshape(g, concat([sp[:a], [-1], sp[a + 1:]], 0))
+        perm = [a] + list(_pyrange(a)) + list(_pyrange(a + 1, r))
+        summed = unsorted_segment_sum(transpose_(vals, perm), reshape(indices, [-1]), sp[a])
+        return [transpose_(summed, list(np.argsort(perm))), None, None]
     raise LookupError("Gradient of GatherV2 is implemented for axis=0 and batch_dims=0; "
                       "use tf.gather with axis=0 or transpose first.")
 
@@ -717,6 +729,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
 
 def _tsnu_kernel(tensor_, indices, updates):
     out = np.array(tensor_, copy=True)
+    check_nd_indices(np.asarray(indices), out.shape, "shape")
     idx = tuple(np.moveaxis(np.asarray(indices), -1, 0))
     out[idx] = updates
     return out
@@ -746,22 +759,63 @@ def tensor_scatter_nd_update(tensor_, indices, updates, name=None):
                    None, name)
 
 
+def check_nd_indices(idx, shp, what="param shape"):
+    """Raise InvalidArgumentError for an index row of ``idx`` outside ``shp``."""
+    k = idx.shape[-1] if idx.ndim else 0
+    if k > len(shp):
+        from tensorflux._src.core.errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "index innermost dimension length must be <= "
+                                   f"params rank; saw: {k} vs. {len(shp)}")
+    if not idx.size or not k:
+        return
+    bad = ((idx < 0) | (idx >= np.asarray(shp[:k]))).any(axis=-1)
+    if bad.any():
+        from tensorflux._src.core.errors import InvalidArgumentError
+        pos = np.argwhere(bad)[0]
+        row = idx[tuple(pos)].tolist()
+        raise InvalidArgumentError(
+            None, None, f"indices[{','.join(map(str, pos.tolist()))}] = "
+            f"[{', '.join(map(str, row))}] does not index into {what} "
+            f"[{','.join(map(str, shp))}]")
+
+
 def _gather_nd_kernel(params, indices, batch_dims=0):
     idx = np.asarray(indices)
-    return np.asarray(params)[tuple(np.moveaxis(idx, -1, 0))]
+    params = np.asarray(params)
+    if batch_dims:
+        b = batch_dims
+        k = idx.shape[-1]
+        out_shape = idx.shape[:-1] + params.shape[b + k:]
+        p = params.reshape((-1,) + params.shape[b:])
+        i = idx.reshape((-1,) + idx.shape[b:])
+        if p.shape[0] != i.shape[0]:
+            from tensorflux._src.core.errors import InvalidArgumentError
+            raise InvalidArgumentError(None, None, "params and indices must have the same "
+                                       f"batch dimensions, got {list(params.shape[:b])} and "
+                                       f"{list(idx.shape[:b])}")
+        out = [_gather_nd_kernel(p[j], i[j]) for j in builtins.range(p.shape[0])]
+        return np.stack(out).reshape(out_shape) if out else np.zeros(out_shape, params.dtype)
+    check_nd_indices(idx, params.shape)
+    if idx.shape[-1] == 0:
+        return np.array(np.broadcast_to(params, idx.shape[:-1] + params.shape))
+    return params[tuple(np.moveaxis(idx, -1, 0))]
 
 
 def _gather_nd_infer(ic):
     p, i = ic.shapes
+    b = ic.attrs.get("batch_dims", 0)
     if p is None or i is None or i[-1] is None:
         return None
-    return tuple(i[:-1]) + tuple(p[i[-1]:])
+    return tuple(i[:-1]) + tuple(p[b + i[-1]:])
 
 
 def _gather_nd_grad(op, g):
-    from tensorflux._src.ops.math_ops import unsorted_segment_sum  # noqa: F401
     params, indices = op.inputs
-    return [scatter_nd_(indices, g, shape(params)), None]
+    b = op.get_attr("batch_dims")
+    if b:
+        from tensorflux._src.ops.array_scatter import full_nd_indices
+        indices = full_nd_indices(indices, b)
+    return [scatter_nd_(indices, g, shape(params, out_type=indices.dtype)), None]
 
 
 GATHER_ND = defop("GatherNd", _gather_nd_kernel, inputs=("params: Tparams",
@@ -776,6 +830,7 @@ def gather_nd_(params, indices, name=None):
 
 def _scatter_nd_kernel(indices, updates, shape):
     out = np.zeros(tuple(int(d) for d in np.asarray(shape).reshape(-1)), dtype=updates.dtype)
+    check_nd_indices(np.asarray(indices), out.shape, "shape")
     np.add.at(out, tuple(np.moveaxis(np.asarray(indices), -1, 0)), updates)
     return out
 

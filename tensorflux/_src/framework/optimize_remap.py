@@ -1,0 +1,250 @@
+"""The ``remapping`` pass: fuse ``MatMul``/``Conv2D`` + ``BiasAdd`` (+ activation).
+
+Like TensorFlow's remapper, the chains ``MatMul -> BiasAdd [-> Relu|Relu6|LeakyRelu]``
+and ``Conv2D -> BiasAdd [-> activation]`` become one ``_FusedMatMul`` / ``_FusedConv2D``
+node whose ``fused_ops`` attr lists the fused steps (``["BiasAdd", "Relu"]``). The fused
+kernel runs the MatMul/Conv2D kernel, then adds the bias and applies the activation in
+place on that output buffer: one temporary instead of three.
+
+A chain is fused only when each intermediate result has no other consumer, is not
+fetched and carries no control dependency. The NN ops are looked up by name when the
+pass runs, so nothing is fused while ``BiasAdd`` (or the activation) is not registered.
+
+The fused ops' signatures follow TensorFlow's, except that ``_FusedConv2D`` declares no
+``host_args`` input (it is only used by fusions this pass does not make).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorflux._src.core import dtypes as _dt
+from tensorflux._src.core import errors
+from tensorflux._src.core.op_def import InferContext, all_ops, defop
+from tensorflux._src.framework.graph_optimize import apply_replacements, resolve
+
+FLOAT = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64)
+ACTIVATIONS = ("Relu", "Relu6", "LeakyRelu")
+
+
+# --- fused kernels ---------------------------------------------------------------------------
+def _owned(out):
+    """``out`` if it is a writeable array owning its buffer, else a fresh copy."""
+    if isinstance(out, np.ndarray) and out.flags.owndata and out.flags.writeable:
+        return out
+    return np.array(out)
+
+
+def _apply_fused(out, bias, fused_ops, channel_axis, alpha, what):
+    if list(fused_ops[:1]) != ["BiasAdd"]:
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: fused_ops must start with 'BiasAdd', got {list(fused_ops)}")
+    c = out.shape[channel_axis] if out.ndim else None
+    if bias.ndim != 1 or bias.shape[0] != c:
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: Must provide as many biases as the channel dimension of "
+            f"the input tensor: bias shape {list(bias.shape)} vs. input shape "
+            f"{list(out.shape)}")
+    if channel_axis in (-1, out.ndim - 1):
+        out += bias
+    else:
+        out += bias.reshape((-1,) + (1,) * (out.ndim - 1 - channel_axis))
+    for act in fused_ops[1:]:
+        if act == "Relu":
+            np.maximum(out, 0, out=out)
+        elif act == "Relu6":
+            np.clip(out, 0, 6, out=out)
+        elif act == "LeakyRelu":
+            np.multiply(out, out.dtype.type(alpha), out=out, where=out < 0)
+        else:
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: unsupported fused activation {act!r}; expected one of "
+                f"{list(ACTIVATIONS)}")
+    return out
+
+
+def _fused_matmul_kernel(a, b, args, fused_ops=("BiasAdd",), epsilon=1e-4,
+                         leakyrelu_alpha=0.2, num_args=None, T=None, **matmul_attrs):
+    out = _owned(all_ops()["MatMul"].kernel(a, b, **matmul_attrs))
+    return _apply_fused(out, args[0], fused_ops, -1, leakyrelu_alpha, "_FusedMatMul")
+
+
+def _channel_axis(data_format):
+    return 1 if (data_format or "NHWC").startswith("NC") else -1
+
+
+def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
+                       num_args=None, T=None, **conv_attrs):
+    out = _owned(all_ops()["Conv2D"].kernel(x, w, **conv_attrs))
+    return _apply_fused(out, args[0], fused_ops, _channel_axis(conv_attrs.get("data_format")),
+                        leakyrelu_alpha, "_FusedConv2D")
+
+
+# --- shape rules and gradients ---------------------------------------------------------------
+def _infer_with(base):
+    def infer(ic):
+        rule = all_ops()[base].infer
+        if rule is None:
+            return None
+        return rule(InferContext(ic.shapes[:2], ic.dtypes[:2], ic.attrs, ic.values[:2],
+                                 ic.types))
+    return infer
+
+
+class _OpView:
+    """What a registered gradient rule sees of one step of a fused node."""
+
+    def __init__(self, op_def, inputs, outputs, attrs):
+        self.op_def = op_def
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attrs = attrs
+        self.name = op_def.name
+        self.control_inputs = []
+
+    type = property(lambda self: self.op_def.name)
+
+    def get_attr(self, name):
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise ValueError(f"Operation {self.name!r} has no attr named {name!r}.") from None
+
+
+def _fused_grad(base):
+    def grad(op, g):
+        from tensorflux._src.ops.math_ops import reduce_sum
+
+        reg = all_ops()
+        x, w, bias = op.inputs
+        y = op.outputs[0]
+        attrs = {}
+        for k in list(op.op_def.attrs) + ["T"]:
+            try:
+                attrs[k] = op.get_attr(k)
+            except (KeyError, ValueError):
+                pass
+        fused = list(op.get_attr("fused_ops"))
+        for act in reversed(fused[1:]):
+            # Relu, Relu6 and LeakyRelu have the same derivative at y as at their input.
+            aop = reg[act]
+            view = _OpView(aop, [y], [y], {"T": y.dtype, "alpha": attrs.get(
+                "leakyrelu_alpha", 0.2)})
+            g = aop.grad(view, g)[0]
+        rank = y.shape.rank if y.shape.rank is not None else 2
+        ch = _channel_axis(attrs.get("data_format")) % rank
+        gb = reduce_sum(g, axis=[i for i in range(rank) if i != ch])
+        bop = reg[base]
+        base_attrs = {k: v for k, v in attrs.items() if k in bop.attrs or k in bop.types}
+        gx, gw = bop.grad(_OpView(bop, [x, w], [y], base_attrs), g)[:2]
+        return [gx, gw, gb]
+    return grad
+
+
+_FUSED_ATTRS = {"fused_ops": ["BiasAdd"], "epsilon": 1e-4, "leakyrelu_alpha": 0.2}
+
+FUSED_MATMUL = defop(
+    "_FusedMatMul", _fused_matmul_kernel, inputs=("a: T", "b: T", "args: num_args*T"),
+    outputs=("product: T",), types={"T": FLOAT},
+    attrs=dict(_FUSED_ATTRS, transpose_a=False, transpose_b=False),
+    infer=_infer_with("MatMul"), grad=_fused_grad("MatMul"),
+    doc="MatMul + BiasAdd (+ activation) in one kernel (made by the remapping pass).")
+
+FUSED_CONV2D = defop(
+    "_FusedConv2D", _fused_conv_kernel, inputs=("input: T", "filter: T", "args: num_args*T"),
+    outputs=("output: T",), types={"T": FLOAT},
+    attrs=dict(_FUSED_ATTRS, strides=[1, 1, 1, 1], padding="VALID", explicit_paddings=[],
+               data_format="NHWC", dilations=[1, 1, 1, 1], use_cudnn_on_gpu=True),
+    infer=_infer_with("Conv2D"), grad=_fused_grad("Conv2D"),
+    doc="Conv2D + BiasAdd (+ activation) in one kernel (made by the remapping pass).")
+
+_FUSED = {"MatMul": FUSED_MATMUL, "Conv2D": FUSED_CONV2D}
+
+
+# --- the pass --------------------------------------------------------------------------------
+def _uses(g, fetches):
+    uses = {}
+    for op in g._ops:
+        for t in op.inputs:
+            uses.setdefault(id(t), []).append(op)
+    for t in fetches:
+        if t is not None:
+            uses.setdefault(id(t), []).append(None)
+    return uses
+
+
+def _only_user(uses, t):
+    us = uses.get(id(t), [])
+    return us[0] if len(us) == 1 else None
+
+
+def _match(op, uses, ctrl, reg):
+    """The fusable chain ending at BiasAdd ``op`` (plus activation): (nodes, fused_ops)."""
+    value, bias = op.inputs
+    base = value.op
+    if base.type not in _FUSED or base.type not in reg or op.control_inputs:
+        return None
+    if base.control_inputs or id(base) in ctrl or id(op) in ctrl:
+        return None
+    if _only_user(uses, value) is not op or value.dtype not in FLOAT:
+        return None
+    df = op.attrs.get("data_format", "NHWC")
+    if base.type == "Conv2D":
+        if df != base.attrs.get("data_format", "NHWC"):
+            return None
+    elif value.shape.rank not in (None, 2) or df not in ("NHWC", "NCHW"):
+        return None
+    nodes, fused = [base, op], ["BiasAdd"]
+    nxt = _only_user(uses, op.outputs[0])
+    if (nxt is not None and nxt.type in ACTIVATIONS and nxt.type in reg
+            and not nxt.control_inputs and id(nxt) not in ctrl
+            and (nxt.type != "LeakyRelu" or nxt.attrs.get("alpha", 0.2) > 0)):
+        nodes.append(nxt)
+        fused.append(nxt.type)
+    return nodes, fused
+
+
+def remap(g, feeds, fetches):
+    """Fuse MatMul/Conv2D + BiasAdd (+ Relu/Relu6/LeakyRelu) chains (module docstring)."""
+    reg = all_ops()
+    if "BiasAdd" not in reg:
+        return fetches
+    uses = _uses(g, fetches)
+    ctrl = {id(c) for op in g._ops for c in op.control_inputs}
+    place = {}   # id(last node of a chain) -> fused node placed right after it
+    rep = {}
+    for op in g._ops:
+        if op.type != "BiasAdd" or len(op.inputs) != 2:
+            continue
+        m = _match(op, uses, ctrl, reg)
+        if m is None:
+            continue
+        nodes, fused_ops = m
+        base, last = nodes[0], nodes[-1]
+        fdef = _FUSED[base.type]
+        alpha = last.attrs.get("alpha", 0.2) if fused_ops[-1] == "LeakyRelu" else 0.2
+        attrs = dict(base.attrs)
+        attrs.update(fused_ops=fused_ops, num_args=1, epsilon=1e-4, leakyrelu_alpha=alpha,
+                     __original_node_names=[n.name for n in nodes])
+        call = dict(base.call_attrs or {})
+        call["fused_ops"] = tuple(fused_ops)
+        if fused_ops[-1] == "LeakyRelu":
+            call["leakyrelu_alpha"] = float(alpha)
+        out = last.outputs[0]
+        new = g.new_op(fdef, [base.inputs[0], base.inputs[1], op.inputs[1]], attrs, call,
+                       [0, 1, (2, 3)], last.name, [(out.shape.as_tuple(), out.dtype)],
+                       like=last)
+        new.control_inputs = []
+        place[id(last)] = new
+        rep[id(out)] = new.outputs[0]
+    if not place:
+        return fetches
+    ops = []
+    for op in g._ops:
+        apply_replacements(op, rep)
+        ops.append(op)
+        f = place.get(id(op))
+        if f is not None:
+            ops.append(f)
+    g._ops = ops
+    return [None if t is None else resolve(rep, t) for t in fetches]

@@ -1,0 +1,5 @@
+"""``tf.autodiff``: GradientTape (ForwardAccumulator is not implemented yet)."""
+
+from tensorflux._src.framework.tape import GradientTape
+
+__all__ = ["GradientTape"]

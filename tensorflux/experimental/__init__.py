@@ -1,0 +1,5 @@
+"""``tf.experimental``: experimental aliases."""
+
+from tensorflux._src.framework.function import function
+
+__all__ = ["function"]

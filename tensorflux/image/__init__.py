@@ -1,0 +1,21 @@
+"""``tf.image``: image operations (explicit re-exports)."""
+
+from tensorflux._src.ops.image_ops import (  # noqa: F401
+    adjust_brightness,
+    adjust_contrast,
+    central_crop,
+    convert_image_dtype,
+    crop_to_bounding_box,
+    flip_left_right,
+    flip_up_down,
+    grayscale_to_rgb,
+    image_gradients,
+    pad_to_bounding_box,
+    random_flip_left_right,
+    random_flip_up_down,
+    resize_with_crop_or_pad,
+    rgb_to_grayscale,
+    rot90,
+    transpose,
+)
+from tensorflux._src.ops.image_resize import ResizeMethod, resize  # noqa: F401

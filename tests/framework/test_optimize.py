@@ -1,0 +1,349 @@
+"""Graph optimization passes: same results on and off, fewer nodes, stateful ops intact."""
+
+import numpy as np
+import pytest
+
+import tensorflux as tf
+from tensorflux._src.core import op_def
+from tensorflux._src.framework import context
+from tensorflux._src.framework import graph_optimize as go
+from tensorflux._src.framework.execute import execute
+from tensorflux._src.ops import math_ops
+
+PASSES = ["constant_folding", "common_subexpression_elimination", "arithmetic_optimization",
+          "remapping", "pruning"]
+
+
+@pytest.fixture(autouse=True)
+def _options(monkeypatch):
+    from tensorflux._src.framework import config
+
+    saved = dict(context.settings.optimizer_options)
+    monkeypatch.setattr(config._cfg, "explicit_options", {})
+    monkeypatch.setattr(go, "RAISE_ERRORS", True)
+    yield
+    context.settings.optimizer_options.clear()
+    context.settings.optimizer_options.update(saved)
+
+
+def _set(**opts):
+    tf.config.optimizer.set_experimental_options(opts)
+
+
+def _plan_ops(fn, *args):
+    cf = tf.function(fn).get_concrete_function(*args)
+    n = len(cf.graph.get_operations())
+    ops = cf._get_plan().graph.get_operations()
+    assert len(cf.graph.get_operations()) == n  # the traced graph is never rewritten
+    return ops
+
+
+def _types(ops):
+    return [op.type for op in ops]
+
+
+C = tf.constant([1.0, 2.0, 3.0])
+
+
+def _model(x):
+    a = tf.multiply(C, 3.0)                       # constant subgraph
+    b = tf.add(a, tf.constant(1.0))
+    y = tf.add(tf.multiply(x, b), 0.0)            # x*b + 0
+    z = tf.multiply(x, b)                         # duplicate of x*b
+    _ = tf.matmul(tf.reshape(x, [1, 3]), tf.reshape(x, [3, 1]))  # dead
+    i = tf.identity(tf.identity(y))
+    t = tf.transpose(tf.transpose(tf.reshape(i, [3, 1]), [1, 0]), [1, 0])
+    return tf.add(tf.reshape(t, [3]), tf.cast(z, tf.float32))
+
+
+X = np.array([1.0, -2.0, 0.5], np.float32)
+
+
+def _run(fn, *args):
+    out = tf.function(fn)(*args)
+    return [o.numpy() for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+
+@pytest.mark.parametrize("off", PASSES + ["all"])
+def test_results_identical_with_each_pass_off(off):
+    expected = _run(_model, tf.constant(X))
+    if off == "all":
+        _set(disable_meta_optimizer=True)
+    else:
+        _set(**{off: False})
+    got = _run(_model, tf.constant(X))
+    for e, g in zip(expected, got):
+        np.testing.assert_array_equal(e, g)
+    ref = 2 * X * np.array([4.0, 7.0, 10.0], np.float32)
+    np.testing.assert_allclose(got[0], ref, rtol=1e-6)
+
+
+def test_disable_meta_optimizer_runs_the_traced_graph():
+    _set(disable_meta_optimizer=True)
+    cf = tf.function(_model).get_concrete_function(tf.TensorSpec([3]))
+    assert cf._get_plan().graph is cf.graph
+
+
+def test_constant_folding():
+    def f(x):
+        return tf.add(x, tf.add(tf.multiply(C, 3.0), 1.0))
+
+    on = _plan_ops(f, tf.TensorSpec([3]))
+    assert _types(on) == ["Placeholder", "Const", "AddV2"]
+    np.testing.assert_array_equal(on[1].get_attr("value"), [4.0, 7.0, 10.0])
+    _set(constant_folding=False)
+    off = _plan_ops(f, tf.TensorSpec([3]))
+    assert _types(off).count("Mul") == 1 and _types(off).count("AddV2") == 2
+
+
+def test_constant_folding_skips_large_results(monkeypatch):
+    monkeypatch.setattr(go, "MAX_FOLDED_BYTES", 8)
+
+    def f(x):
+        return tf.add(x, tf.multiply(C, 3.0))
+
+    assert "Mul" in _types(_plan_ops(f, tf.TensorSpec([3])))
+
+
+def test_common_subexpression_elimination():
+    def f(x):
+        a = tf.multiply(x, x)
+        b = tf.multiply(x, x)
+        c = tf.matmul(tf.reshape(x, [1, 3]), tf.reshape(x, [3, 1]), transpose_a=False)
+        d = tf.matmul(tf.reshape(x, [1, 3]), tf.reshape(x, [3, 1]))
+        return tf.add(a, b), tf.add(c, d)
+
+    _set(arithmetic_optimization=False, remapping=False)
+    on = _types(_plan_ops(f, tf.TensorSpec([3])))
+    assert on.count("Mul") == 1 and on.count("MatMul") == 1 and on.count("Reshape") == 2
+    _set(common_subexpression_elimination=False)
+    off = _types(_plan_ops(f, tf.TensorSpec([3])))
+    assert off.count("Mul") == 2 and off.count("MatMul") == 2
+    np.testing.assert_array_equal(_run(f, tf.constant(X))[1], [[2 * float(X @ X)]])
+
+
+def test_pruning_removes_dead_nodes():
+    def f(x):
+        _ = tf.multiply(x, 5.0)
+        _ = tf.reduce_sum(x)
+        return tf.add(x, 1.0)
+
+    _set(constant_folding=False)
+    assert _types(_plan_ops(f, tf.TensorSpec([3]))) == ["Placeholder", "Const", "AddV2"]
+    _set(pruning=False)
+    assert "Sum" in _types(_plan_ops(f, tf.TensorSpec([3])))
+    _set(pruning=True, disable_model_pruning=True)
+    assert "Sum" in _types(_plan_ops(f, tf.TensorSpec([3])))
+
+
+@pytest.mark.parametrize("expr, removed", [
+    (lambda x: tf.multiply(x, 1.0), "Mul"),
+    (lambda x: tf.multiply(tf.ones([1, 3]), x), "Mul"),
+    (lambda x: tf.add(x, tf.zeros([3])), "AddV2"),
+    (lambda x: tf.subtract(x, 0.0), "Sub"),
+    (lambda x: tf.identity(tf.identity(x)), "Identity"),
+    (lambda x: tf.transpose(tf.transpose(x, [1, 0]), [1, 0]), "Transpose"),
+    (lambda x: tf.reshape(x, [2, 3]), "Reshape"),
+    (lambda x: execute(math_ops.CAST, (x,), {"DstT": tf.float32}), "Cast"),
+])
+def test_arithmetic_optimization(expr, removed):
+    def f(x):
+        return tf.negative(expr(x))
+
+    spec = tf.TensorSpec([2, 3])
+    assert removed not in _types(_plan_ops(f, spec))
+    _set(arithmetic_optimization=False)
+    assert removed in _types(_plan_ops(f, spec))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(_run(f, tf.constant(x))[0], -x)
+
+
+def test_arithmetic_keeps_shape_changing_neutral_ops():
+    def f(x):
+        return tf.multiply(x, tf.ones([2, 3]))   # broadcasts [3] -> [2, 3]
+
+    assert "Mul" in _types(_plan_ops(f, tf.TensorSpec([3])))
+    out = _run(f, tf.constant(X))[0]
+    assert out.shape == (2, 3)
+
+
+def test_reshape_of_reshape_collapses():
+    def f(x):
+        return tf.reshape(tf.reshape(x, [3, 2]), [1, 6])
+
+    ops = _plan_ops(f, tf.TensorSpec([2, 3]))
+    assert _types(ops).count("Reshape") == 1
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(_run(f, tf.constant(x))[0], x.reshape(1, 6))
+
+
+def test_stateful_ops_never_removed_merged_or_reordered():
+    v = tf.Variable(1.0)
+
+    def f(x):
+        r0 = v.read_value()
+        v.assign(tf.multiply(tf.constant(2.0), 3.0))
+        r1 = v.read_value()
+        r1b = v.read_value()            # same inputs as r1: must not be merged
+        v.assign_add(x)
+        r2 = v.read_value()
+        _ = v.read_value()              # unused read: must not be pruned
+        return r0, tf.add(r1, r1b), r2
+
+    ops = _plan_ops(f, tf.TensorSpec([]))
+    traced = tf.function(f).get_concrete_function(tf.TensorSpec([])).graph.get_operations()
+    stateful = [op.type for op in traced if op.op_def.stateful]
+    assert [op.type for op in ops if op.op_def.stateful] == stateful
+    assert stateful.count("ReadVariableOp") == 5
+    v.assign(1.0)
+    out = _run(f, tf.constant(0.5))
+    assert [float(o) for o in out] == [1.0, 12.0, 6.5]
+    assert float(v.numpy()) == 6.5
+
+
+def test_fetch_of_a_feed_and_folded_fetch():
+    def f(x):
+        return tf.identity(x), tf.add(tf.constant(1.0), 2.0)
+
+    out = _run(f, tf.constant(X))
+    np.testing.assert_array_equal(out[0], X)
+    assert float(out[1]) == 3.0
+
+
+def test_gradients_under_optimization():
+    def f(x):
+        y = tf.multiply(tf.add(tf.multiply(x, 1.0), 0.0), tf.add(C, 1.0))
+        return tf.reduce_sum(tf.multiply(y, y))
+
+    grads = []
+    for opts in [{}, {"disable_meta_optimizer": True}]:
+        _set(**opts)
+        ff = tf.function(f)
+        x = tf.constant(X)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = ff(x)
+        grads.append(tape.gradient(loss, x).numpy())
+    ref = 2 * X * (np.array([2.0, 3.0, 4.0], np.float32) ** 2)
+    np.testing.assert_allclose(grads[0], ref, rtol=1e-6)
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_failing_pass_falls_back(monkeypatch, caplog):
+    monkeypatch.setattr(go, "RAISE_ERRORS", False)
+
+    def boom(g, feeds, fetches):
+        raise RuntimeError("boom")
+
+    go._load_passes()
+    monkeypatch.setattr(go, "PASSES", go.PASSES + [("constant_folding", boom)])
+    cf = tf.function(_model).get_concrete_function(tf.TensorSpec([3]))
+    assert cf._get_plan().graph is cf.graph
+    assert "boom" in caplog.text
+
+
+# --- remapping -------------------------------------------------------------------------------
+def _bias_add_kernel(x, b, data_format="NHWC"):
+    return x + (b if data_format == "NHWC" or x.ndim == 2 else b.reshape(-1, 1, 1))
+
+
+@pytest.fixture
+def nn_ops(monkeypatch):
+    """BiasAdd/Relu as registered by the NN family, or stand-ins while it is absent."""
+    reg = op_def._REGISTRY
+    if "BiasAdd" not in reg:
+        monkeypatch.setitem(reg, "BiasAdd", op_def.OpDef(
+            "BiasAdd", _bias_add_kernel, inputs=("value: T", "bias: T"),
+            outputs=("output: T",), types={"T": ()}, attrs={"data_format": "NHWC"},
+            grad=lambda op, g: [g, tf.reduce_sum(g, axis=0)]))
+    if "Relu" not in reg:
+        monkeypatch.setitem(reg, "Relu", op_def.OpDef(
+            "Relu", lambda x: np.maximum(x, 0).astype(x.dtype), inputs=("features: T",),
+            outputs=("activations: T",), types={"T": ()}, grad=op_def.NOT_DIFFERENTIABLE))
+
+    def bias_add(x, b, data_format=None):
+        return execute(reg["BiasAdd"], (x, b), {"data_format": data_format}
+                       if data_format else None)
+
+    def relu(x):
+        return execute(reg["Relu"], (x,), None)
+
+    return bias_add, relu
+
+
+def test_remap_matmul_bias_relu(nn_ops):
+    bias_add, relu = nn_ops
+    r = np.random.default_rng(0)
+    a = r.standard_normal((4, 3)).astype(np.float32)
+    w = r.standard_normal((3, 5)).astype(np.float32)
+    b = r.standard_normal(5).astype(np.float32)
+
+    def f(x, w, b):
+        return relu(bias_add(tf.matmul(x, w), b))
+
+    specs = [tf.TensorSpec([None, 3]), tf.TensorSpec([3, 5]), tf.TensorSpec([5])]
+    ops = _plan_ops(f, *specs)
+    fused = [op for op in ops if op.type == "_FusedMatMul"]
+    assert len(fused) == 1 and "MatMul" not in _types(ops) and "Relu" not in _types(ops)
+    assert list(fused[0].get_attr("fused_ops")) == ["BiasAdd", "Relu"]
+    got = _run(f, tf.constant(a), tf.constant(w), tf.constant(b))[0]
+    np.testing.assert_allclose(got, np.maximum(a @ w + b, 0), rtol=1e-6, atol=1e-6)
+    _set(remapping=False)
+    assert "_FusedMatMul" not in _types(_plan_ops(f, *specs))
+    np.testing.assert_array_equal(_run(f, tf.constant(a), tf.constant(w), tf.constant(b))[0],
+                                  got)
+
+
+def test_remap_skips_when_intermediate_is_used(nn_ops):
+    bias_add, relu = nn_ops
+
+    def f(x, w, b):
+        m = tf.matmul(x, w)
+        return relu(bias_add(m, b)), m
+
+    specs = [tf.TensorSpec([2, 3]), tf.TensorSpec([3, 4]), tf.TensorSpec([4])]
+    assert "_FusedMatMul" not in _types(_plan_ops(f, *specs))
+
+    def g(x, w, b):
+        y = bias_add(tf.matmul(x, w), b)
+        return relu(y), y
+
+    ops = _plan_ops(g, *specs)
+    fused = [op for op in ops if op.type == "_FusedMatMul"]
+    assert len(fused) == 1 and list(fused[0].get_attr("fused_ops")) == ["BiasAdd"]
+    assert "Relu" in _types(ops)
+
+
+def test_remap_conv_bias(nn_ops):
+    if "Conv2D" not in op_def.all_ops():
+        pytest.skip("Conv2D is not registered")
+    bias_add, relu = nn_ops
+    r = np.random.default_rng(1)
+    x = r.standard_normal((1, 4, 4, 2)).astype(np.float32)
+    k = r.standard_normal((2, 2, 2, 3)).astype(np.float32)
+    b = r.standard_normal(3).astype(np.float32)
+    conv = op_def.all_ops()["Conv2D"]
+
+    def f(x, k, b):
+        c = execute(conv, (x, k), {"strides": [1, 1, 1, 1], "padding": "VALID"})
+        return relu(bias_add(c, b))
+
+    specs = [tf.TensorSpec([1, 4, 4, 2]), tf.TensorSpec([2, 2, 2, 3]), tf.TensorSpec([3])]
+    ops = _plan_ops(f, *specs)
+    assert "_FusedConv2D" in _types(ops) and "Conv2D" not in _types(ops)
+    got = _run(f, tf.constant(x), tf.constant(k), tf.constant(b))[0]
+    _set(remapping=False)
+    want = _run(f, tf.constant(x), tf.constant(k), tf.constant(b))[0]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_fused_kernel_errors():
+    from tensorflux._src.framework.optimize_remap import FUSED_MATMUL
+
+    a = tf.constant(np.ones((2, 3), np.float32))
+    w = tf.constant(np.ones((3, 4), np.float32))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="biases"):
+        execute(FUSED_MATMUL, (a, w, [tf.constant(np.ones(3, np.float32))]), None)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="BiasAdd"):
+        execute(FUSED_MATMUL, (a, w, [tf.constant(np.ones(4, np.float32))]),
+                {"fused_ops": ["Relu"]})

@@ -1,0 +1,65 @@
+"""Spec rows for the fused ops made by the remapping pass (_FusedMatMul, _FusedConv2D)."""
+
+import numpy as np
+
+from tensorflux._src.core import op_def
+from tensorflux._src.framework.execute import execute
+from tensorflux._src.framework.optimize_remap import FUSED_CONV2D, FUSED_MATMUL
+from tests.ops.harness import OpSpec
+
+r = np.random.default_rng(7)
+A = r.standard_normal((3, 4)).astype(np.float32)
+W = r.standard_normal((4, 2)).astype(np.float32)
+B = r.standard_normal(2).astype(np.float32)
+X = r.standard_normal((1, 4, 4, 2)).astype(np.float32)
+K = r.standard_normal((2, 2, 2, 3)).astype(np.float32)
+KB = r.standard_normal(3).astype(np.float32)
+
+
+def _fmm(fused, **kw):
+    return lambda a, w, b: execute(FUSED_MATMUL, (a, w, [b]), dict(kw, fused_ops=fused))
+
+
+def _fconv(fused, **kw):
+    at = {"strides": [1, 1, 1, 1], "padding": "VALID", "fused_ops": fused}
+    at.update(kw)
+    return lambda x, k, b: execute(FUSED_CONV2D, (x, k, [b]), at)
+
+
+def _conv_ref(x, k):
+    n, h, w_, c = x.shape
+    kh, kw, _, o = k.shape
+    out = np.zeros((n, h - kh + 1, w_ - kw + 1, o), x.dtype)
+    for i in range(h - kh + 1):
+        for j in range(w_ - kw + 1):
+            out[:, i, j, :] = np.tensordot(x[:, i:i + kh, j:j + kw, :], k, axes=3)
+    return out
+
+
+SPECS = [
+    OpSpec("fused_matmul_bias", _fmm(["BiasAdd"]), lambda a, w, b: a @ w + b, [A, W, B]),
+    OpSpec("fused_matmul_bias_tb", _fmm(["BiasAdd"], transpose_b=True),
+           lambda a, w, b: a @ w.T + b, [A, A, B[:1].repeat(3)]),
+    OpSpec("fused_conv2d_bias", _fconv(["BiasAdd"]), lambda x, k, b: _conv_ref(x, k) + b,
+           [X, K, KB], atol=1e-5),
+    OpSpec("fused_conv2d_bias_nchw", _fconv(["BiasAdd"], data_format="NCHW"),
+           lambda x, k, b: np.moveaxis(_conv_ref(np.moveaxis(x, 1, -1), k) + b, -1, 1),
+           [np.moveaxis(X, -1, 1).copy(), K, KB], atol=1e-5, grad=False),
+]
+
+# Activation variants need the NN family's activation ops (and their gradient rules).
+if "Relu" in op_def.all_ops():
+    SPECS += [
+        OpSpec("fused_matmul_bias_relu", _fmm(["BiasAdd", "Relu"]),
+               lambda a, w, b: np.maximum(a @ w + b, 0), [A, W, B]),
+        OpSpec("fused_conv2d_bias_relu", _fconv(["BiasAdd", "Relu"]),
+               lambda x, k, b: np.maximum(_conv_ref(x, k) + b, 0), [X, K, KB], atol=1e-5),
+    ]
+if "Relu6" in op_def.all_ops():
+    SPECS.append(OpSpec("fused_matmul_bias_relu6", _fmm(["BiasAdd", "Relu6"]),
+                        lambda a, w, b: np.clip(a @ w + b, 0, 6), [A * 4, W, B]))
+if "LeakyRelu" in op_def.all_ops():
+    SPECS.append(OpSpec("fused_matmul_bias_leakyrelu",
+                        _fmm(["BiasAdd", "LeakyRelu"], leakyrelu_alpha=0.3),
+                        lambda a, w, b: np.where(a @ w + b > 0, a @ w + b, 0.3 * (a @ w + b)),
+                        [A, W, B], grad=False))
