@@ -19,3 +19,9 @@ from tensorflux._src.ops.image_ops import (  # noqa: F401
     transpose,
 )
 from tensorflux._src.ops.image_resize import ResizeMethod, resize  # noqa: F401
+from tensorflux._src.ops.image_stats import (  # noqa: F401
+    adjust_gamma,
+    per_image_standardization,
+    psnr,
+    total_variation,
+)
