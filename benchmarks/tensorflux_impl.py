@@ -6,8 +6,9 @@ side by side with::
     BENCH_IMPL_PATH=benchmarks BENCH_PYTHON_TENSORFLUX=$(which python3) \\
       python3 ../shared/bench/compare.py --frameworks tf,torch,jax,tensorflux --workloads cnn,mlp
 
-Models are written with tf.Variable + tf.nn (Keras lands in a later issue); the
-optimizers are Adam and SGD-with-momentum written with tf ops, as TF's own are.
+Models are written with tf.Variable + tf.nn (Keras lands in a later issue); the optimizers
+apply TensorFlow's fused update ops (tf.raw_ops.ResourceApplyAdam / ResourceApplyKerasMomentum),
+as Keras optimizers do.
 Modes: ``eager`` (GradientTape loop) and ``compiled`` (the same step in tf.function).
 """
 
@@ -42,6 +43,8 @@ def _glorot(r, shape, fan_in, fan_out):
 
 
 class _Adam:
+    """Adam as Keras applies it: one fused ResourceApplyAdam per variable."""
+
     def __init__(self, variables, lr, b1=0.9, b2=0.999, eps=1e-7):
         self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
         self.t = tf.Variable(0.0, trainable=False)
@@ -51,22 +54,24 @@ class _Adam:
     def apply(self, grads, variables):
         self.t.assign_add(1.0)
         t = self.t.read_value()
-        lr = self.lr * tf.sqrt(1.0 - tf.pow(self.b2, t)) / (1.0 - tf.pow(self.b1, t))
+        p1, p2 = tf.pow(self.b1, t), tf.pow(self.b2, t)
         for g, var, m, v in zip(grads, variables, self.m, self.v):
-            m.assign(self.b1 * m + (1.0 - self.b1) * g)
-            v.assign(self.b2 * v + (1.0 - self.b2) * tf.square(g))
-            var.assign_sub(lr * m / (tf.sqrt(v) + self.eps))
+            tf.raw_ops.ResourceApplyAdam(var=var, m=m, v=v, beta1_power=p1, beta2_power=p2,
+                                         lr=self.lr, beta1=self.b1, beta2=self.b2,
+                                         epsilon=self.eps, grad=g)
 
 
 class _SGDMomentum:
+    """Keras SGD(momentum): one fused ResourceApplyKerasMomentum per variable."""
+
     def __init__(self, variables, lr, momentum):
         self.lr, self.mom = lr, momentum
         self.vel = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
 
     def apply(self, grads, variables):
         for g, var, vel in zip(grads, variables, self.vel):
-            vel.assign(self.mom * vel - self.lr * g)
-            var.assign_add(vel)
+            tf.raw_ops.ResourceApplyKerasMomentum(var=var, accum=vel, lr=self.lr, grad=g,
+                                                  momentum=self.mom)
 
 
 def _xent(y, logits):

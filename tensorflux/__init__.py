@@ -18,6 +18,7 @@ from tensorflux._api.ragged import *  # noqa: F401,F403
 from tensorflux._api.graph import *  # noqa: F401,F403
 from tensorflux._src.core import errors  # noqa: F401
 from tensorflux._src.ops.logging_ops import print_ as print  # noqa: F401, A001
+from tensorflux._src.ops import families as _families  # noqa: F401 - registers every op
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,7 @@ _LAZY = {
     "nest": "tensorflux.nest",
     "types": "tensorflux.types",
     "autodiff": "tensorflux.autodiff",
+    "raw_ops": "tensorflux.raw_ops",
 }
 
 

@@ -23,6 +23,7 @@ from tensorflux._src.ops.array_ops import (  # noqa: F401
 from tensorflux._src.ops.gradients_impl import custom_gradient, gradients, recompute_grad  # noqa: F401
 from tensorflux._src.ops.math_ops import (  # noqa: F401
     add, add_n, cast, matmul, multiply, negative, reduce_sum, subtract, unsorted_segment_sum)
+from tensorflux._src.ops import training_ops as _training_ops  # noqa: F401 - registers ops
 from tensorflux._src.ops.scopes import (  # noqa: F401
     control_dependencies, device, get_current_name_scope, name_scope)
 

@@ -22,7 +22,6 @@ An ``OpDef`` carries everything the system needs to know about a primitive:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,13 +32,20 @@ NOT_DIFFERENTIABLE = "not differentiable"
 _REGISTRY: dict[str, OpDef] = {}
 
 
-@dataclass(frozen=True)
 class ArgDef:
-    name: str
-    type_attr: str | None      # "T" when typed by an attribute
-    fixed: _dt.DType | None    # a fixed dtype when not
-    number_attr: str | None    # "N" for list args "N*T"
-    is_list: bool
+    """One input or output of an op signature."""
+
+    __slots__ = ("name", "type_attr", "fixed", "number_attr", "is_list")
+
+    def __init__(self, name, type_attr, fixed, number_attr, is_list):
+        self.name = name                # argument name
+        self.type_attr = type_attr      # "T" when typed by an attribute
+        self.fixed = fixed              # a fixed dtype otherwise
+        self.number_attr = number_attr  # "N" for list args "N*T"
+        self.is_list = is_list
+
+    def __repr__(self):
+        return f"ArgDef({self.name!r}, {self.type_attr or self.fixed})"
 
 
 def _parse_arg(spec: str, types: dict) -> ArgDef:

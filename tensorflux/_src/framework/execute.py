@@ -51,6 +51,8 @@ def execute(op, args, attrs=None, name=None):
     if op.fixed_num_outputs == 1:
         result = EagerTensor(out)
         outs = (result,)
+    elif op.fixed_num_outputs == 0:
+        return None
     else:
         outs = result = tuple(EagerTensor(o) for o in out)
     if settings.check_numerics:

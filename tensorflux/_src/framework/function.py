@@ -10,8 +10,6 @@ all of them; when tracing keeps repeating, a warning names the argument that cha
 from __future__ import annotations
 
 import functools
-import inspect
-import logging
 import weakref
 
 import numpy as np
@@ -26,7 +24,6 @@ from tensorflux._src.framework.tensor import EagerTensor, SymbolicTensor, Tensor
 
 state = context.state
 settings = context.settings
-_log = logging.getLogger("tensorflux")
 
 
 class TensorSpec:
@@ -105,6 +102,8 @@ class Function:
         self._tracing_count = 0
         self._recent = []  # 1 = this call traced
         try:
+            import inspect  # loaded on the first tf.function, not at import
+
             self._signature = inspect.signature(python_function)
         except (TypeError, ValueError):
             self._signature = None
@@ -234,7 +233,9 @@ class Function:
         if len(self._recent) == 5 and sum(self._recent) >= 5 or self._tracing_count >= 5:
             prev = getattr(self, "_last_key", None)
             cause = _describe_change(prev, key, self._signature)
-            _log.warning(
+            import logging
+
+            logging.getLogger("tensorflux").warning(
                 "%d out of the last %d calls to %s triggered tf.function retracing. Tracing is "
                 "expensive. Cause: %s. Pass tensors instead of Python values, use an "
                 "input_signature with None dimensions, or define the tf.function outside loops.",

@@ -289,6 +289,8 @@ class FuncGraph:
             record_operation(op_def, attrs, flat, outs, op)
         if op_def.fixed_num_outputs == 1:
             return outs[0]
+        if op_def.fixed_num_outputs == 0:
+            return op
         return tuple(outs)
 
     def _infer(self, op_def, args, flat, full, types):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import sys
 
 import numpy as np
 
@@ -40,17 +41,44 @@ def _read_kernel(handle, dtype=None):
     return handle._value
 
 
+def writable_buffer(handle):
+    """The variable's array if it may be updated in place, else None.
+
+    Reads hand out the buffer itself (no copy), so a write may reuse it only when nothing
+    else holds it: no tensor read earlier, no executor slot, no view. This is TensorFlow's
+    copy-on-write rule for resource variables, with Python's reference count standing in
+    for the buffer's."""
+    buf = handle._value
+    # References: the variable's attribute, `buf`, and getrefcount's argument.
+    if (type(buf) is np.ndarray and buf.base is None and buf.flags.writeable
+            and sys.getrefcount(buf) <= 3):
+        return buf
+    return None
+
+
 def _assign_kernel(handle, value, dtype=None):
-    handle._set(value)
+    buf = writable_buffer(handle)
+    if buf is not None and np.shape(value) == buf.shape:
+        np.copyto(buf, value)
+    else:
+        handle._set(np.array(value, copy=True) if isinstance(value, np.ndarray) else value)
     return None
 
 
 def _assign_add_kernel(handle, value, dtype=None):
-    handle._set(handle._value + value)
+    buf = writable_buffer(handle)
+    if buf is not None and np.broadcast_shapes(buf.shape, np.shape(value)) == buf.shape:
+        np.add(buf, value, out=buf)
+    else:
+        handle._set(handle._value + value)
 
 
 def _assign_sub_kernel(handle, value, dtype=None):
-    handle._set(handle._value - value)
+    buf = writable_buffer(handle)
+    if buf is not None and np.broadcast_shapes(buf.shape, np.shape(value)) == buf.shape:
+        np.subtract(buf, value, out=buf)
+    else:
+        handle._set(handle._value - value)
 
 
 def _scatter_kernel(fn):
@@ -302,18 +330,16 @@ class Variable:
         g = state.graph
         if g is None:
             v = t._value
-            if op_def is ASSIGN:
-                if not self._shape.is_compatible_with(np.shape(v)):
-                    raise ValueError(
-                        f"Cannot assign value of shape {np.shape(v)} to the variable "
-                        f"{self._name!r} of shape {self._shape}.")
-                self._value = np.array(v, copy=True) if isinstance(v, np.ndarray) else v
-            else:
-                new = self._value + v if op_def is ASSIGN_ADD else self._value - v
-                if np.shape(new) != np.shape(self._value):
-                    raise ValueError(f"Shapes {self._shape} and {np.shape(v)} are incompatible "
-                                     f"for {op_def.name} on {self._name!r}")
-                self._value = new
+            if op_def is ASSIGN and not self._shape.is_compatible_with(np.shape(v)):
+                raise ValueError(
+                    f"Cannot assign value of shape {np.shape(v)} to the variable "
+                    f"{self._name!r} of shape {self._shape}.")
+            if op_def is not ASSIGN and np.broadcast_shapes(np.shape(self._value),
+                                                            np.shape(v)) != np.shape(self._value):
+                raise ValueError(f"Shapes {self._shape} and {np.shape(v)} are incompatible "
+                                 f"for {op_def.name} on {self._name!r}")
+            del t
+            op_def.kernel(self, v)
             return self if read_value else None
         handle = g.capture(self)
         if not self._shape.is_compatible_with(t.shape) and op_def is ASSIGN:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
-from tensorflux._src.core import op_def as _op_def
 from tensorflux._src.core.errors import InvalidArgumentError
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
@@ -14,63 +13,8 @@ from tensorflux._src.ops import array_ops
 from tensorflux._src.ops import math_ops
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.array_manip import _iae, _val, transpose
+from tensorflux._src.ops.nn_misc import TOP_K  # TopKV2: declared once, by the nn family
 from tensorflux._src.ops.op_util import tensor
-
-# ---- TopKV2 -----------------------------------------------------------------------------------
-
-
-def _top_k_kernel(x, k, sorted=True):  # noqa: A002 - TensorFlow's attr name
-    x = np.asarray(x)
-    k = int(k)
-    if x.ndim < 1:
-        raise _iae("input must be at least 1-D")
-    n = x.shape[-1]
-    if k < 0:
-        raise _iae(f"Need k >= 0, got {k}")
-    if n < k:
-        raise _iae(f"input must have at least k columns. Had {n}, needed {k}")
-    # Stable descending order: ties keep the lower index first.
-    order = (n - 1 - np.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1])[..., :k]
-    return np.take_along_axis(x, order, -1), order.astype(np.int32)
-
-
-def _top_k_infer(ic):
-    s, k = ic.shapes[0], ic.values[1]
-    if s is None:
-        return [None, None]
-    if not s:
-        raise ValueError("input must be at least 1-D")
-    kk = None if k is None else int(k)
-    if kk is not None and s[-1] is not None and s[-1] < kk:
-        raise ValueError(f"input must have last dimension >= k = {kk} but is {s[-1]}")
-    out = tuple(s[:-1]) + (kk,)
-    return [out, out]
-
-
-def _top_k_grad(op, gv, gi=None):
-    x = op.inputs[0]
-    idx = op.outputs[1]
-    sx = array_ops.shape(x)
-    n = sx[-1]
-    total = array_ops.size(x)
-    k = array_ops.shape(idx)[-1]
-    offsets = array_ops.range(0, total, n)
-    flat = math_ops.add(array_ops.reshape(idx, array_ops.stack([-1, k])),
-                        array_ops.expand_dims(offsets, -1))
-    gx = math_ops.unsorted_segment_sum(array_ops.reshape(gv, [-1]),
-                                       array_ops.reshape(flat, [-1]), total)
-    return [array_ops.reshape(gx, sx), None]
-
-
-def _top_k_op():
-    """TopKV2 (registered here unless another op family already declared it)."""
-    try:
-        return _op_def.get("TopKV2")
-    except LookupError:
-        return defop("TopKV2", _top_k_kernel, inputs=("input: T", "k: int32"),
-                     outputs=("values: T", "indices: int32"), types={"T": u.REAL},
-                     attrs={"sorted": True}, infer=_top_k_infer, grad=_top_k_grad)
-
 
 # ---- sort / argsort ---------------------------------------------------------------------------
 
@@ -105,7 +49,7 @@ def _sort_or_argsort(values, axis, direction, return_argsort):
     src = math_ops.negative(x) if ascending else x
     k = src.shape[-1]
     k = tensor(np.int32(k)) if k is not None else array_ops.shape(src)[-1]
-    vals, idx = execute(_top_k_op(), (src, k), None)
+    vals, idx = execute(TOP_K, (src, k), None)
     out = idx if return_argsort else (math_ops.negative(vals) if ascending else vals)
     if perm is not None:
         out = transpose(out, perm)

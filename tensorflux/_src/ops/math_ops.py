@@ -11,6 +11,7 @@ import numpy as np
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
+from tensorflux._src.framework.parallel import elementwise
 from tensorflux._src.framework.tensor import Tensor
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.op_util import binary_args, tensor
@@ -92,11 +93,11 @@ def _true_div(a, b):
         return np.true_divide(a, b)
 
 
-ADD = defop("AddV2", np.add, inputs=("x: T", "y: T"), outputs=("z: T",),
+ADD = defop("AddV2", elementwise(np.add), inputs=("x: T", "y: T"), outputs=("z: T",),
             types={"T": u.NUMERIC}, infer=u.infer_broadcast, grad=_add_grad)
-SUB = defop("Sub", np.subtract, inputs=("x: T", "y: T"), outputs=("z: T",),
+SUB = defop("Sub", elementwise(np.subtract), inputs=("x: T", "y: T"), outputs=("z: T",),
             types={"T": u.NUMERIC}, infer=u.infer_broadcast, grad=_sub_grad)
-MUL = defop("Mul", np.multiply, inputs=("x: T", "y: T"), outputs=("z: T",),
+MUL = defop("Mul", elementwise(np.multiply), inputs=("x: T", "y: T"), outputs=("z: T",),
             types={"T": u.NUMERIC + (_dt.bool,)}, infer=u.infer_broadcast, grad=_mul_grad)
 REAL_DIV = defop("RealDiv", _true_div, inputs=("x: T", "y: T"), outputs=("z: T",),
                  types={"T": u.NUMERIC}, infer=u.infer_broadcast, grad=_div_grad)

@@ -8,12 +8,14 @@ import math
 
 import numpy as np
 
+from tensorflux._src.framework.parallel import parallel_for
+
 from tensorflux._src.core.op_def import defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops import math_ops as M
+from tensorflux._src.ops import math_compare, math_special
 from tensorflux._src.ops import math_unary as _mu
-from tensorflux._src.ops import nn_util as nu
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.op_util import tensor
 
@@ -45,11 +47,28 @@ def _zero(x):
 
 
 def _relu_kernel(x):
-    return np.maximum(x, x.dtype.type(0))
+    out = np.empty_like(x)
+    fx, fo = x.reshape(-1), out.reshape(-1)
+    zero = x.dtype.type(0)
+
+    def run(i, j):
+        np.maximum(fx[i:j], zero, out=fo[i:j])
+
+    parallel_for(fx.size, run)
+    return out
 
 
 def _relu_grad_kernel(g, x):
-    return np.where(x > 0, g, g.dtype.type(0))
+    # TensorFlow's ReluGrad is ``g * (x > 0)`` (a NaN gradient stays NaN); multiplying by
+    # the mask is also several times faster than np.where with a scalar.
+    out = np.empty_like(g)
+    fg, fx, fo = g.reshape(-1), np.ascontiguousarray(x).reshape(-1), out.reshape(-1)
+
+    def run(i, j):
+        np.multiply(fg[i:j], np.greater(fx[i:j], 0), out=fo[i:j])
+
+    parallel_for(fg.size, run)
+    return out
 
 
 RELU = _unary("Relu", _relu_kernel, lambda op, g: [execute(RELU_GRAD, (g, op.outputs[0]))],
@@ -121,7 +140,7 @@ def _selu_kernel(x):
 
 def _neg_where(y, a, b):
     """where(y < 0, a, b)."""
-    return A.where_v2(nu.mathfn("less")(y, _c(0, y)), a, b)
+    return A.where_v2(math_compare.less(y, _c(0, y)), a, b)
 
 
 def _elu_gg(op, gg):
@@ -248,9 +267,9 @@ def gelu(features, approximate=False, name=None):
     if approximate:
         inner = M.multiply(_c(math.sqrt(2 / math.pi), x), M.add(x, M.multiply(
             _c(0.044715, x), M.multiply(x, M.multiply(x, x)))))
-        t = nu.mathfn("tanh")(inner)
+        t = _mu.tanh(inner)
     else:
-        t = nu.mathfn("erf")(M.multiply(x, _c(1 / math.sqrt(2), x)))
+        t = math_special.erf(M.multiply(x, _c(1 / math.sqrt(2), x)))
     return M.multiply(M.multiply(_c(0.5, x), x), M.add(_c(1, x), t), name=name)
 
 
@@ -263,7 +282,7 @@ def silu(features, beta=1.0, name=None):
     """
     x = tensor(features)
     bx = x if beta == 1.0 else M.multiply(x, _c(beta, x))
-    return M.multiply(x, nu.mathfn("sigmoid")(bx), name=name)
+    return M.multiply(x, _mu.sigmoid(bx), name=name)
 
 
 swish = silu

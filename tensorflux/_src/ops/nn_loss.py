@@ -13,6 +13,7 @@ from tensorflux._src.core.op_def import defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops import math_ops as M
+from tensorflux._src.ops import math_compare, math_unary
 from tensorflux._src.ops import nn_activation as act
 from tensorflux._src.ops import nn_util as nu
 from tensorflux._src.ops import op_util as u
@@ -238,14 +239,14 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
     x = tensor(log_input)
     t = M.cast(tensor(targets, dtype_hint=x.dtype), x.dtype)
     _check_same_shape(t, x)
-    res = M.subtract(nu.exp(x), M.multiply(x, t))
+    res = M.subtract(math_unary.exp(x), M.multiply(x, t))
     if compute_full_loss:
         dt = x.dtype.as_numpy_dtype
         ones = A.ones_like(t)
-        safe_t = A.where_v2(nu.mathfn("greater")(t, np.asarray(1, dt)), t, ones)
-        st = M.add(M.subtract(M.multiply(safe_t, nu.log(safe_t)), safe_t), M.multiply(
-            np.asarray(0.5, dt), nu.log(M.multiply(np.asarray(2 * math.pi, dt), safe_t))))
-        st = A.where_v2(nu.mathfn("greater")(t, np.asarray(1, dt)), st, A.zeros_like(t))
+        safe_t = A.where_v2(math_compare.greater(t, np.asarray(1, dt)), t, ones)
+        st = M.add(M.subtract(M.multiply(safe_t, math_unary.log(safe_t)), safe_t), M.multiply(
+            np.asarray(0.5, dt), math_unary.log(M.multiply(np.asarray(2 * math.pi, dt), safe_t))))
+        st = A.where_v2(math_compare.greater(t, np.asarray(1, dt)), st, A.zeros_like(t))
         res = M.add(res, st)
     return A.identity(res, name=name) if name else res
 

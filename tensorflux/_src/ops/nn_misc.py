@@ -12,8 +12,10 @@ from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.tensor import Tensor
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops import math_ops as M
+from tensorflux._src.ops import math_binary, math_compare, math_unary
 from tensorflux._src.ops import nn_util as nu
 from tensorflux._src.ops import op_util as u
+from tensorflux._src.ops import random_ops
 from tensorflux._src.ops.op_util import tensor
 
 # ---- bias_add ---------------------------------------------------------------------------------
@@ -102,8 +104,7 @@ def bias_add(value, bias, data_format=None, name=None):
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Zeroes elements with probability ``rate`` and scales the rest by ``1 / (1 - rate)``.
 
-    The random draw uses ``tf.random.uniform`` when the random family provides it, else a
-    ``RandomUniform`` op of this family.
+    The random draw is a ``RandomUniform`` op (``tf.random.uniform``'s seed semantics).
 
     Example:
       >>> tf.nn.dropout(tf.ones([4]), 0.0).numpy()
@@ -124,8 +125,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     shape = A.shape(x) if noise_shape is None else noise_shape
     if isinstance(shape, Tensor) and u.static_shape(x) is not None and noise_shape is None:
         shape = list(u.static_shape(x))
-    draw = nu.random_uniform(shape, dtype=x.dtype, seed=seed)
-    keep = M.cast(nu.mathfn("greater_equal")(draw, rate_t), x.dtype)
+    draw = random_ops.random_uniform(shape, dtype=x.dtype, seed=seed)
+    keep = M.cast(math_compare.greater_equal(draw, rate_t), x.dtype)
     scale = M.divide_no_check(np.asarray(1, dt), M.subtract(np.asarray(1, dt), rate_t))
     return M.multiply(M.multiply(x, scale), keep, name=name)
 
@@ -171,7 +172,7 @@ def embedding_lookup(params, ids, max_norm=None, name=None, partition_strategy="
         dt = out.dtype.as_numpy_dtype
         n2 = M.reduce_sum(M.multiply(out, out), -1, keepdims=True)
         mn = np.asarray(max_norm, dt)
-        scale = M.multiply(mn, nu.rsqrt(nu.mathfn("maximum")(n2, mn * mn)))
+        scale = M.multiply(mn, math_unary.rsqrt(math_binary.maximum(n2, mn * mn)))
         out = M.multiply(out, scale)
     return A.identity(out, name=name) if name else out
 
@@ -212,9 +213,9 @@ def _top_k_grad(op, g, _):
     return [M.reduce_sum(M.multiply(oh, A.expand_dims(g, -1)), -2), None]
 
 
-TOP_K = nu.lazy_op("TopKV2", _top_k_kernel, inputs=("input: T", "k: int32"),
-              outputs=("values: T", "indices: int32"), types={"T": u.REAL},
-              attrs={"sorted": True}, infer=_top_k_infer, grad=_top_k_grad)
+TOP_K = defop("TopKV2", _top_k_kernel, inputs=("input: T", "k: int32"),
+               outputs=("values: T", "indices: int32"), types={"T": u.REAL},
+               attrs={"sorted": True}, infer=_top_k_infer, grad=_top_k_grad)
 
 
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002

@@ -11,6 +11,7 @@ from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops import math_ops as M
+from tensorflux._src.ops import math_reduce, math_unary
 from tensorflux._src.ops import nn_util as nu
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.op_util import binary_args, tensor
@@ -168,7 +169,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     x = tensor(x)
     dt = x.dtype
     variance = tensor(variance, dtype=dt)
-    inv = nu.rsqrt(M.add(variance, np.asarray(variance_epsilon, dt.as_numpy_dtype)))
+    inv = math_unary.rsqrt(M.add(variance, np.asarray(variance_epsilon, dt.as_numpy_dtype)))
     if scale is not None:
         inv = M.multiply(inv, tensor(scale, dtype=dt))
     shift = M.negative(M.multiply(tensor(mean, dtype=dt), inv))
@@ -201,9 +202,9 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     x = tensor(x)
     axes = _axes(axes)
     y = M.cast(x, _dt.float32) if x.dtype == _dt.float16 else x
-    mean = nu.reduce_mean(y, axes, keepdims=True)
+    mean = math_reduce.reduce_mean(y, axes, keepdims=True)
     d = M.subtract(y, A.stop_gradient(mean))
-    var = nu.reduce_mean(M.multiply(d, d), axes, keepdims=True)
+    var = math_reduce.reduce_mean(M.multiply(d, d), axes, keepdims=True)
     if not keepdims:
         mean = _squeeze_axes(mean, x, axes)
         var = _squeeze_axes(var, x, axes)

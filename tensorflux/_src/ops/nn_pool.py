@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tensorflux._src.framework.parallel import parallel_for
+
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import defop
 from tensorflux._src.framework.execute import execute
@@ -55,7 +57,14 @@ def _max_pool(x, ksize=None, strides=None, padding="VALID", data_format="NHWC", 
     nd = len(k)
     if k == s and all(o * kk == n for o, kk, n in zip(out, k, x.shape[1:-1])):
         shp = (x.shape[0],) + tuple(v for o, kk in zip(out, k) for v in (o, kk)) + (x.shape[-1],)
-        y = x.reshape(shp).max(axis=tuple(2 + 2 * i for i in range(nd)))
+        xv = x.reshape(shp)
+        axes = tuple(2 + 2 * i for i in range(nd))
+        y = np.empty((x.shape[0],) + tuple(out) + (x.shape[-1],), x.dtype)
+
+        def run(a, b):
+            np.max(xv[a:b], axis=axes, out=y[a:b])
+
+        parallel_for(x.shape[0], run, max(1, (1 << 16) // max(1, y[0].size)))
         return nu.from_cl(y, data_format)
     xp = _padded(x, pads, _fill_min(x.dtype))
     y = None
@@ -84,10 +93,37 @@ def _avg_pool(x, ksize=None, strides=None, padding="VALID", data_format="NHWC", 
     return nu.from_cl(y, data_format)
 
 
+def _max_pool_grad_tiled(x, y, g, k, out):
+    """Non-overlapping windows that tile the input exactly: view the input as
+    (N, o1, k1, o2, k2, ..., C) and route each window's gradient to its first maximum."""
+    shp = (x.shape[0],) + tuple(v for o, kk in zip(out, k) for v in (o, kk)) + (x.shape[-1],)
+    xv = x.reshape(shp)
+    dx = np.empty_like(x, dtype=g.dtype)
+    dv = dx.reshape(shp)
+
+    def run(a, b):
+        taken = None
+        for idx in np.ndindex(*k):
+            sel = (slice(a, b),) + tuple(v for i in idx for v in (slice(None), i)) + (
+                slice(None),)
+            m = np.equal(xv[sel], y[a:b])
+            if taken is None:
+                taken = m
+            else:
+                np.logical_and(m, np.logical_not(taken), out=m)
+                np.logical_or(taken, m, out=taken)
+            np.multiply(g[a:b], m, out=dv[sel])
+
+    parallel_for(x.shape[0], run, max(1, (1 << 16) // max(1, y[0].size)))
+    return dx
+
+
 def _max_pool_grad(x, y, g, ksize=None, strides=None, padding="VALID", data_format="NHWC",
                    **_):
     x, y, g = (nu.to_cl(v, data_format) for v in (x, y, g))
     k, s, out, pads = _geo(x.shape, ksize, strides, padding, data_format)
+    if k == s and all(o * kk == n for o, kk, n in zip(out, k, x.shape[1:-1])):
+        return nu.from_cl(_max_pool_grad_tiled(x, y, g, k, out), data_format)
     xp = _padded(x, pads, _fill_min(x.dtype))
     dxp = np.zeros(xp.shape, g.dtype)
     taken = np.zeros(y.shape, bool)

@@ -16,6 +16,7 @@ import numpy as np
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
+from tensorflux._src.ops import math_ops
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.op_util import tensor
 
@@ -102,8 +103,6 @@ def random_gamma_grad(alpha, sample, name=None):
 
 def gamma_sample_grad(shape, alpha, sample, g):
     """Gradient wrt ``alpha`` of a loss with upstream gradient ``g`` on ``sample``."""
-    from tensorflux._src.ops import math_ops
-
     if alpha.dtype is _dt.float16:
         a32 = math_ops.cast(alpha, _dt.float32)
         partial = math_ops.cast(random_gamma_grad(a32, math_ops.cast(sample, _dt.float32)),

@@ -18,6 +18,7 @@ from tensorflux._src.ops import math_ops
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops import random_kernels as rk
 from tensorflux._src.ops.op_util import tensor
+from tensorflux._src.ops.random_gamma_grad import gamma_sample_grad
 from tensorflux._src.ops.random_seed import draw, op_attrs
 
 _SEEDS = {"seed": 0, "seed2": 0, "_rng": None}
@@ -267,7 +268,6 @@ def _gamma_kernel(shape, alpha, seed=0, seed2=0, _rng=None):
 
 
 def _gamma_grad(op, g):
-    from tensorflux._src.ops.random_gamma_grad import gamma_sample_grad
     return [None, gamma_sample_grad(op.inputs[0], op.inputs[1], op.outputs[0], g)]
 
 

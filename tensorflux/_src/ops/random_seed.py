@@ -38,7 +38,7 @@ class _Global:
     seed = None            # the global seed (None: not set)
     rng = None             # random.Random producing eager op seeds
     generation = 0         # bumped by set_seed: every op state re-seeds itself
-    nondet = np.random.default_rng()
+    nondet = None          # NumPy Generator for unseeded ops (numpy.random loads lazily)
     eager_states: dict = {}
 
 
@@ -184,6 +184,8 @@ def make_generator(seed, seed2):
     """A NumPy generator for a stateful op seeded with ``(seed, seed2)``."""
     if seed == 0 and seed2 == 0:
         with _lock:
+            if _g.nondet is None:
+                _g.nondet = np.random.default_rng()
             entropy = _g.nondet.integers(0, 2**63, size=2)
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy.tolist())))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), int(seed2)])))

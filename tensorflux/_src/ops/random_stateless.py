@@ -19,6 +19,7 @@ from tensorflux._src.ops import array_ops, math_ops
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops import random_kernels as rk
 from tensorflux._src.ops.op_util import tensor
+from tensorflux._src.ops.random_gamma_grad import gamma_sample_grad
 from tensorflux._src.ops.random_ops import infer_multinomial
 
 _FLOATS = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64)
@@ -256,7 +257,6 @@ def _gamma_v2_kernel(shape, seed, alpha):
 
 
 def _gamma_v2_grad(op, g):
-    from tensorflux._src.ops.random_gamma_grad import gamma_sample_grad
     return [None, None, gamma_sample_grad(op.inputs[0], op.inputs[2], op.outputs[0], g)]
 
 
