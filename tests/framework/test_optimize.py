@@ -347,3 +347,59 @@ def test_fused_kernel_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match="BiasAdd"):
         execute(FUSED_MATMUL, (a, w, [tf.constant(np.ones(4, np.float32))]),
                 {"fused_ops": ["Relu"]})
+
+
+def test_remap_fuses_add_of_rank1_bias():
+    r = np.random.default_rng(2)
+    a = r.standard_normal((4, 3)).astype(np.float32)
+    w = r.standard_normal((3, 5)).astype(np.float32)
+    b = r.standard_normal(5).astype(np.float32)
+    x = r.standard_normal((2, 6, 6, 3)).astype(np.float32)
+    k = r.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    kb = r.standard_normal(4).astype(np.float32)
+
+    def dense(x, w, b):
+        return tf.nn.relu(tf.matmul(x, w) + b)
+
+    def conv(x, k, b):
+        return tf.nn.relu(b + tf.nn.conv2d(x, k, 1, "SAME"))
+
+    ops = _plan_ops(dense, tf.TensorSpec([None, 3]), tf.TensorSpec([3, 5]), tf.TensorSpec([5]))
+    assert "_FusedMatMul" in _types(ops) and "AddV2" not in _types(ops)
+    ops = _plan_ops(conv, tf.TensorSpec([2, 6, 6, 3]), tf.TensorSpec([3, 3, 3, 4]),
+                    tf.TensorSpec([4]))
+    assert "_FusedConv2D" in _types(ops) and "AddV2" not in _types(ops)
+    got_d = _run(dense, tf.constant(a), tf.constant(w), tf.constant(b))[0]
+    got_c = _run(conv, tf.constant(x), tf.constant(k), tf.constant(kb))[0]
+    _set(remapping=False)
+    np.testing.assert_allclose(got_d, _run(dense, tf.constant(a), tf.constant(w),
+                                           tf.constant(b))[0], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got_c, _run(conv, tf.constant(x), tf.constant(k),
+                                           tf.constant(kb))[0], rtol=1e-5, atol=1e-5)
+
+
+def test_remap_leaves_non_bias_add_alone():
+    def f(x, w, y):
+        return tf.nn.relu(tf.matmul(x, w) + y)   # y is a full matrix, not a bias
+
+    ops = _plan_ops(f, tf.TensorSpec([4, 3]), tf.TensorSpec([3, 5]), tf.TensorSpec([4, 5]))
+    assert "_FusedMatMul" not in _types(ops) and "AddV2" in _types(ops)
+
+
+def test_remap_chained_layers_leave_no_unfused_copy():
+    r = np.random.default_rng(3)
+    w1, b1 = tf.Variable(r.standard_normal((6, 5)).astype(np.float32)), tf.Variable(tf.ones([5]))
+    w2, b2 = tf.Variable(r.standard_normal((5, 3)).astype(np.float32)), tf.Variable(tf.ones([3]))
+
+    def f(x):
+        h = tf.nn.relu(tf.matmul(x, w1) + b1)
+        return tf.nn.relu(tf.matmul(h, w2) + b2)
+
+    ops = _plan_ops(f, tf.TensorSpec([4, 6]))
+    types = _types(ops)
+    assert types.count("_FusedMatMul") == 2
+    assert "MatMul" not in types and "AddV2" not in types and "Relu" not in types
+    x = r.standard_normal((4, 6)).astype(np.float32)
+    got = _run(f, tf.constant(x))[0]
+    want = np.maximum(np.maximum(x @ w1.numpy() + 1, 0) @ w2.numpy() + 1, 0)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

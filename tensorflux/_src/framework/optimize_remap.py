@@ -178,9 +178,26 @@ def _only_user(uses, t):
     return us[0] if len(us) == 1 else None
 
 
-def _match(op, uses, ctrl, reg):
-    """The fusable chain ending at BiasAdd ``op`` (plus activation): (nodes, fused_ops)."""
-    value, bias = op.inputs
+def _bias_operands(op):
+    """(value, bias, data_format) if ``op`` adds a per-channel bias: a ``BiasAdd``, or an
+    ``AddV2`` of a MatMul/Conv2D output and a rank-1 tensor as long as its last (channel)
+    dimension, which is how ``tf.matmul(x, w) + b`` is usually written."""
+    if op.type == "BiasAdd" and len(op.inputs) == 2:
+        return op.inputs[0], op.inputs[1], op.attrs.get("data_format", "NHWC")
+    if op.type != "AddV2":
+        return None
+    a, b = op.inputs
+    for value, bias in ((a, b), (b, a)):
+        vs, bs = value.shape, bias.shape
+        if (value.op.type in _FUSED and bs.rank == 1 and vs.rank and bs[0] is not None
+                and bs[0] == vs[-1] and value.dtype == bias.dtype
+                and value.op.attrs.get("data_format", "NHWC") == "NHWC"):
+            return value, bias, "NHWC"
+    return None
+
+
+def _match(op, value, df, uses, ctrl, reg):
+    """The fusable chain ending at bias add ``op`` (plus activation): (nodes, fused_ops)."""
     base = value.op
     if base.type not in _FUSED or base.type not in reg or op.control_inputs:
         return None
@@ -188,7 +205,6 @@ def _match(op, uses, ctrl, reg):
         return None
     if _only_user(uses, value) is not op or value.dtype not in FLOAT:
         return None
-    df = op.attrs.get("data_format", "NHWC")
     if base.type == "Conv2D":
         if df != base.attrs.get("data_format", "NHWC"):
             return None
@@ -207,16 +223,18 @@ def _match(op, uses, ctrl, reg):
 def remap(g, feeds, fetches):
     """Fuse MatMul/Conv2D + BiasAdd (+ Relu/Relu6/LeakyRelu) chains (module docstring)."""
     reg = all_ops()
-    if "BiasAdd" not in reg:
+    if "BiasAdd" not in reg or "AddV2" not in reg:
         return fetches
     uses = _uses(g, fetches)
     ctrl = {id(c) for op in g._ops for c in op.control_inputs}
     place = {}   # id(last node of a chain) -> fused node placed right after it
     rep = {}
     for op in g._ops:
-        if op.type != "BiasAdd" or len(op.inputs) != 2:
+        vb = _bias_operands(op)
+        if vb is None:
             continue
-        m = _match(op, uses, ctrl, reg)
+        value, bias, df = vb
+        m = _match(op, value, df, uses, ctrl, reg)
         if m is None:
             continue
         nodes, fused_ops = m
@@ -231,7 +249,7 @@ def remap(g, feeds, fetches):
         if fused_ops[-1] == "LeakyRelu":
             call["leakyrelu_alpha"] = float(alpha)
         out = last.outputs[0]
-        new = g.new_op(fdef, [base.inputs[0], base.inputs[1], op.inputs[1]], attrs, call,
+        new = g.new_op(fdef, [base.inputs[0], base.inputs[1], bias], attrs, call,
                        [0, 1, (2, 3)], last.name, [(out.shape.as_tuple(), out.dtype)],
                        like=last)
         new.control_inputs = []
@@ -245,6 +263,7 @@ def remap(g, feeds, fetches):
         ops.append(op)
         f = place.get(id(op))
         if f is not None:
+            apply_replacements(f, rep)   # a fused node may consume another fused chain
             ops.append(f)
     g._ops = ops
     return [None if t is None else resolve(rep, t) for t in fetches]
