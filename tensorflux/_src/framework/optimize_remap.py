@@ -35,20 +35,33 @@ def _owned(out):
     return np.array(out)
 
 
-def _apply_fused(out, bias, fused_ops, channel_axis, alpha, what):
+def _check_fused(bias, channels, fused_ops, what, shape):
     if list(fused_ops[:1]) != ["BiasAdd"]:
         raise errors.InvalidArgumentError(
             None, None, f"{what}: fused_ops must start with 'BiasAdd', got {list(fused_ops)}")
-    c = out.shape[channel_axis] if out.ndim else None
-    if bias.ndim != 1 or bias.shape[0] != c:
+    if bias.ndim != 1 or bias.shape[0] != channels:
         raise errors.InvalidArgumentError(
             None, None, f"{what}: Must provide as many biases as the channel dimension of "
-            f"the input tensor: bias shape {list(bias.shape)} vs. input shape "
-            f"{list(out.shape)}")
+            f"the input tensor: bias shape {list(bias.shape)} vs. input shape {shape}")
+    for act in fused_ops[1:]:
+        if act not in ACTIVATIONS:
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: unsupported fused activation {act!r}; expected one of "
+                f"{list(ACTIVATIONS)}")
+
+
+def _apply_fused(out, bias, fused_ops, channel_axis, alpha, what):
+    c = out.shape[channel_axis] if out.ndim else None
+    _check_fused(bias, c, fused_ops, what, list(out.shape))
     if channel_axis in (-1, out.ndim - 1):
         out += bias
     else:
         out += bias.reshape((-1,) + (1,) * (out.ndim - 1 - channel_axis))
+    _activate(out, fused_ops, alpha)
+    return out
+
+
+def _activate(out, fused_ops, alpha):
     for act in fused_ops[1:]:
         if act == "Relu":
             np.maximum(out, 0, out=out)
@@ -56,11 +69,6 @@ def _apply_fused(out, bias, fused_ops, channel_axis, alpha, what):
             np.clip(out, 0, 6, out=out)
         elif act == "LeakyRelu":
             np.multiply(out, out.dtype.type(alpha), out=out, where=out < 0)
-        else:
-            raise errors.InvalidArgumentError(
-                None, None, f"{what}: unsupported fused activation {act!r}; expected one of "
-                f"{list(ACTIVATIONS)}")
-    return out
 
 
 def _fused_matmul_kernel(a, b, args, fused_ops=("BiasAdd",), epsilon=1e-4,
@@ -75,9 +83,14 @@ def _channel_axis(data_format):
 
 def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
                        num_args=None, T=None, **conv_attrs):
-    out = _owned(all_ops()["Conv2D"].kernel(x, w, **conv_attrs))
-    return _apply_fused(out, args[0], fused_ops, _channel_axis(conv_attrs.get("data_format")),
-                        leakyrelu_alpha, "_FusedConv2D")
+    bias = args[0]
+    _check_fused(bias, w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
+
+    def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
+        block += bias
+        _activate(block, fused_ops, leakyrelu_alpha)
+
+    return all_ops()["Conv2D"].kernel(x, w, _epilogue=epilogue, **conv_attrs)
 
 
 # --- shape rules and gradients ---------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Convolution primitives: Conv2D/Conv3D and their input/filter backprops.
 
 The kernels work channels-last for any number of spatial dimensions: the padded input is
-viewed as windows with ``as_strided`` (no copy), one reshape copy makes the im2col matrix,
-and a single large GEMM does the work. The filter gradient is one GEMM ``cols^T @ dy``;
-the input gradient is one GEMM ``dy @ W^T`` followed by a col2im that loops over the
-kernel offsets (``kh*kw`` strided slice additions), never over pixels.
+viewed as windows with ``as_strided`` (no copy), and the batch is processed in slices of a
+few MiB of im2col matrix, each copied once and consumed by one GEMM while still in cache.
+The filter gradient accumulates ``cols^T @ dy`` over the same slices; the input gradient
+is one GEMM ``dy @ W^T`` per kernel offset added into a strided slice of the padded input
+(col2im over kernel offsets, never over pixels).
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ _WS_MAX = 1 << 28
 def _workspace(shape, dtype):
     """A reused scratch buffer (per thread): large fresh allocations cost page faults."""
     dtype = np.dtype(dtype)
-    _ws.cols_of = None  # whatever the workspace held is about to be overwritten
     nbytes = int(np.prod(shape)) * dtype.itemsize
     if nbytes > _WS_MAX:
         return np.empty(shape, dtype)
@@ -60,25 +60,33 @@ def _workspace(shape, dtype):
     return buf[:nbytes].view(dtype).reshape(shape)
 
 
-def _cols(x, k, strides, dil, pads, out):
-    """The im2col matrix (N*prod(out), prod(k)*C), C-contiguous; valid until the next call
-    on this thread (it lives in the workspace)."""
+_CHUNK_BYTES = 4 << 20
+
+
+def _batch_chunk(n, bytes_per_item):
+    """Items per im2col slice: a few MiB, so each slice is consumed by its GEMM while it is
+    still in cache (about 2x faster than one im2col matrix of the whole batch)."""
+    return max(1, min(n, _CHUNK_BYTES // max(1, bytes_per_item)))
+
+
+def _pointwise(k, strides, pads):
+    return all(v == 1 for v in k) and all(s == 1 for s in strides) and not any(
+        p for pr in pads for p in pr)
+
+
+def _im2col_chunks(x, k, strides, dil, pads, out):
+    """Yield (start, stop, cols) with cols the (rows, prod(k)*C) im2col matrix of images
+    [start, stop); cols lives in a reused workspace, valid until the next iteration."""
     n, c = x.shape[0], x.shape[-1]
-    if all(v == 1 for v in k) and all(s == 1 for s in strides) and not any(
-            p for pr in pads for p in pr):
-        return np.ascontiguousarray(x).reshape(-1, c)
-    # The filter gradient of a training step needs the same matrix as the forward pass; if no
-    # other convolution ran in between, the workspace still holds it (inputs are immutable).
-    key = (tuple(k), tuple(strides), tuple(dil), tuple(map(tuple, pads)), tuple(out))
-    last = getattr(_ws, "cols_of", None)
-    if last is not None and last[0] is x and last[1] == key:
-        return last[2]
     win = _windows(_pad(x, pads), k, strides, dil, out)
-    cols = _workspace(win.shape, x.dtype)
-    np.copyto(cols, win)
-    cols = cols.reshape(n * int(np.prod(out)), int(np.prod(k)) * c)
-    _ws.cols_of = (x, key, cols)
-    return cols
+    rows_per = int(np.prod(out))
+    kc = int(np.prod(k)) * c
+    bs = _batch_chunk(n, rows_per * kc * x.dtype.itemsize)
+    buf = _workspace((bs,) + win.shape[1:], x.dtype)
+    for i in range(0, n, bs):
+        b = min(bs, n - i)
+        np.copyto(buf[:b], win[i:i + b])
+        yield i, i + b, buf[:b].reshape(b * rows_per, kc)
 
 
 def _geometry(xshape, kshape, strides, dil, padding, explicit):
@@ -91,8 +99,11 @@ def _geometry(xshape, kshape, strides, dil, padding, explicit):
     return out, pads
 
 
-def conv_forward(x, w, strides, dil, padding, explicit):
-    """Channels-last convolution (cross-correlation) of x (N,*S,C) with w (*k,C,O)."""
+def conv_forward(x, w, strides, dil, padding, explicit, epilogue=None):
+    """Channels-last convolution (cross-correlation) of x (N,*S,C) with w (*k,C,O).
+
+    ``epilogue(y2d)``, if given, is applied in place to each (rows, O) block of the output
+    right after its GEMM, while it is in cache (fused bias add and activation)."""
     k = w.shape[:-2]
     if x.shape[-1] != w.shape[-2]:
         from tensorflux._src.core.errors import InvalidArgumentError
@@ -100,8 +111,19 @@ def conv_forward(x, w, strides, dil, padding, explicit):
             None, None, f"input depth must be equal to filter in_depth: {x.shape[-1]} vs "
             f"{w.shape[-2]}")
     out, pads = _geometry(x.shape, k, strides, dil, padding, explicit)
-    cols = _cols(x, k, strides, dil, pads, out)
-    y = cols @ w.reshape(-1, w.shape[-1])
+    w2 = w.reshape(-1, w.shape[-1])
+    if _pointwise(k, strides, pads):
+        y = np.ascontiguousarray(x).reshape(-1, x.shape[-1]) @ w2
+        if epilogue is not None:
+            epilogue(y)
+    else:
+        rows_per = int(np.prod(out))
+        y = np.empty((x.shape[0] * rows_per, w.shape[-1]), np.result_type(x, w))
+        for i, j, cols in _im2col_chunks(x, k, strides, dil, pads, out):
+            block = y[i * rows_per:j * rows_per]
+            np.matmul(cols, w2, out=block)
+            if epilogue is not None:
+                epilogue(block)
     return y.reshape((x.shape[0],) + tuple(out) + (w.shape[-1],)).astype(x.dtype, copy=False)
 
 
@@ -109,8 +131,18 @@ def conv_filter_grad(x, kshape, dy, strides, dil, padding, explicit):
     """d(conv)/d(filter): one GEMM cols^T @ dy."""
     k = tuple(kshape[:-2])
     out, pads = _geometry(x.shape, k, strides, dil, padding, explicit)
-    cols = _cols(x, k, strides, dil, pads, out)
-    dw = cols.T @ dy.reshape(-1, dy.shape[-1])
+    dy2 = dy.reshape(-1, dy.shape[-1])
+    if _pointwise(k, strides, pads):
+        dw = np.ascontiguousarray(x).reshape(-1, x.shape[-1]).T @ dy2
+    else:
+        rows_per = int(np.prod(out))
+        dw = None
+        for i, j, cols in _im2col_chunks(x, k, strides, dil, pads, out):
+            part = cols.T @ dy2[i * rows_per:j * rows_per]
+            if dw is None:
+                dw = part
+            else:
+                dw += part
     return dw.reshape(tuple(kshape)).astype(x.dtype, copy=False)
 
 
@@ -178,10 +210,10 @@ def _geo_attrs(nd, strides, padding, explicit_paddings, data_format, dilations):
 
 def _make_kernels(nd):
     def fwd(x, w, strides=None, padding="VALID", explicit_paddings=(), data_format=None,
-            dilations=None, **_):
+            dilations=None, _epilogue=None, **_):
         st, dl, ex = _geo_attrs(nd, strides or [1] * (nd + 2), padding, explicit_paddings,
                                 data_format, dilations or [1] * (nd + 2))
-        y = conv_forward(nu.to_cl(x, data_format), w, st, dl, padding, ex)
+        y = conv_forward(nu.to_cl(x, data_format), w, st, dl, padding, ex, _epilogue)
         return nu.from_cl(y, data_format)
 
     def bp_input(sizes, w, dy, strides=None, padding="VALID", explicit_paddings=(),

@@ -54,11 +54,20 @@ def _gd_kernel(var, alpha, delta, use_locking=False):
     flat_chunks(fw.size, run)
 
 
-def _momentum_kernel(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False):
+def _dense_grad(w, grad):
+    return (np.ascontiguousarray(grad) if _same_shape(w, grad)
+            else np.broadcast_to(grad, w.shape).copy())
+
+
+def _momentum_args(var, accum, lr, grad, momentum):
+    """Flat writable views of var/accum, the flat gradient, and the scalars."""
     w, a = _buffer(var), _buffer(accum)
-    lr, mom = _scalar(lr, w.dtype), _scalar(momentum, w.dtype)
-    fw, fa, fg = _flat(w, a, np.broadcast_to(grad, w.shape).copy() if not _same_shape(w, grad)
-                       else np.ascontiguousarray(grad))
+    fw, fa, fg = _flat(w, a, _dense_grad(w, grad))
+    return fw, fa, fg, _scalar(lr, w.dtype), _scalar(momentum, w.dtype)
+
+
+def _momentum_kernel(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False):
+    fw, fa, fg, lr, mom = _momentum_args(var, accum, lr, grad, momentum)
 
     def run(i, j):
         aa, gg = fa[i:j], fg[i:j]
@@ -74,10 +83,7 @@ def _momentum_kernel(var, accum, lr, grad, momentum, use_locking=False, use_nest
 
 def _keras_momentum_kernel(var, accum, lr, grad, momentum, use_locking=False,
                            use_nesterov=False):
-    w, a = _buffer(var), _buffer(accum)
-    lr, mom = _scalar(lr, w.dtype), _scalar(momentum, w.dtype)
-    fw, fa, fg = _flat(w, a, np.broadcast_to(grad, w.shape).copy() if not _same_shape(w, grad)
-                       else np.ascontiguousarray(grad))
+    fw, fa, fg, lr, mom = _momentum_args(var, accum, lr, grad, momentum)
 
     def run(i, j):
         aa, gg = fa[i:j], fg[i:j]
@@ -100,8 +106,7 @@ def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon,
     eps = _scalar(epsilon, dt)
     lr_t = _scalar(lr, dt) * np.sqrt(1 - _scalar(beta2_power, dt)) / (1 - _scalar(beta1_power,
                                                                                   dt))
-    fw, fm, fv, fg = _flat(w, mb, vb, np.broadcast_to(grad, w.shape).copy()
-                           if not _same_shape(w, grad) else np.ascontiguousarray(grad))
+    fw, fm, fv, fg = _flat(w, mb, vb, _dense_grad(w, grad))
 
     def run(i, j):
         g, mm, vv = fg[i:j], fm[i:j], fv[i:j]
