@@ -26,8 +26,6 @@ unoptimized (TensorFlow's Grappler also skips a failing optimizer) and logs why.
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
@@ -36,7 +34,6 @@ from tensorflux._src.framework.graph import CONST, PLACEHOLDER, Operation
 from tensorflux._src.framework.tensor import SymbolicTensor
 
 settings = context.settings
-_log = logging.getLogger("tensorflux")
 
 MAX_FOLDED_BYTES = 1 << 20   # constant folding keeps larger results as computations
 RAISE_ERRORS = False         # tests set this to see pass failures instead of a fallback
@@ -182,8 +179,11 @@ def optimize(graph, feeds, fetches):
     except Exception as e:  # noqa: BLE001 - an optimizer bug must not break the program
         if RAISE_ERRORS:
             raise
-        _log.warning("Graph optimization of %r failed (%s: %s); running it unoptimized.",
-                     graph.name, type(e).__name__, e)
+        import logging
+
+        logging.getLogger("tensorflux").warning(
+            "Graph optimization of %r failed (%s: %s); running it unoptimized.",
+            graph.name, type(e).__name__, e)
         return graph, fetches
     return g, new_fetches
 
