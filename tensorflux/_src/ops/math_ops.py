@@ -12,7 +12,8 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.parallel import elementwise
-from tensorflux._src.framework.tensor import Tensor
+from tensorflux._src.framework.context import state
+from tensorflux._src.framework.tensor import EagerTensor, Tensor
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops.op_util import binary_args, tensor
 
@@ -305,8 +306,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")
     if transpose_b and adjoint_b:
         raise ValueError("Only one of transpose_b and adjoint_b can be True.")
-    ra, rb = a.shape.rank, b.shape.rank
-    cplx = a.dtype.is_complex
+    ra, rb = a._rank(), b._rank()
+    cplx = (adjoint_a or adjoint_b or transpose_a or transpose_b) and a.dtype.is_complex
     if ra == 2 and rb == 2 and not ((adjoint_a or adjoint_b) and cplx):
         attrs = None
         if transpose_a or adjoint_a or transpose_b or adjoint_b:
@@ -335,9 +336,13 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 
 def _sum_kernel(x, axis, keep_dims=False):
-    ax = tuple(np.asarray(axis).reshape(-1).tolist())
-    r = np.sum(x, axis=ax, keepdims=keep_dims, dtype=x.dtype if x.dtype.kind != "b" else None)
-    return r
+    if axis is _ALL_AXES_NP[x.ndim] if x.ndim < len(_ALL_AXES_NP) else False:
+        ax = None   # the cached "every axis" argument of reduce_sum(x)
+    else:
+        ax = axis.item() if axis.ndim == 0 else tuple(axis.tolist())
+    # Integer sums keep their dtype (TensorFlow), NumPy would widen them.
+    dt = None if x.dtype.kind in "fcb" else x.dtype
+    return np.sum(x, axis=ax, keepdims=keep_dims, dtype=dt)
 
 
 def _reduced_shape_for_grad(x, axis):
@@ -373,12 +378,18 @@ SUM = defop("Sum", _sum_kernel, inputs=("input: T", "reduction_indices: Tidx"),
             attrs={"keep_dims": False}, infer=u.infer_reduce, grad=_sum_grad)
 
 
+_ALL_AXES_NP = [np.arange(r, dtype=np.int32) for r in range(9)]
+_ALL_AXES = [EagerTensor(a) for a in _ALL_AXES_NP]
+
+
 def _reduction_axis(x, axis):
     from tensorflux._src.ops import array_ops
 
     if axis is None:
-        r = x.shape.rank
+        r = x._rank()
         if r is not None:
+            if r < len(_ALL_AXES) and state.graph is None:
+                return _ALL_AXES[r]
             return np.arange(r, dtype=np.int32)
         return array_ops.range(0, array_ops.rank(x))
     if isinstance(axis, Tensor):
@@ -395,7 +406,13 @@ def _reduce(op_def, x, axis, keepdims, name):
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     """Sum of elements across dimensions (``tf.math.reduce_sum``)."""
     x = tensor(input_tensor)
-    if x.dtype is _dt.bool:
+    if type(x) is EagerTensor:
+        v = x._value
+        if v.dtype.kind == "b":
+            raise TypeError("reduce_sum does not support bool tensors; cast to an integer type")
+        if axis is None and not keepdims and v.ndim < len(_ALL_AXES):
+            return execute(SUM, (x, _ALL_AXES[v.ndim]), None, name)   # the common eager call
+    elif x.dtype is _dt.bool:
         raise TypeError("reduce_sum does not support bool tensors; cast to an integer type")
     return _reduce(SUM, x, axis, keepdims, name)
 
