@@ -112,3 +112,18 @@ def test_name_scope_prefixes_graph_ops():
     names = [op.name for op in cf.graph.get_operations()]
     assert "layer1/scale" in names
     assert any(n.startswith("layer1_1/") for n in names)
+
+
+def test_module_default_names_follow_tensorflow():
+    class MLP(tf.Module):
+        pass
+
+    class HTTPServer(tf.Module):
+        pass
+
+    class DenseLayer2D(tf.Module):
+        pass
+
+    assert MLP().name == "mlp"
+    assert HTTPServer().name == "http_server"
+    assert DenseLayer2D().name == "dense_layer2_d"

@@ -7,11 +7,13 @@ import re
 
 from tensorflux._src.framework.variables import is_variable
 
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+# TensorFlow's rule: an underscore before a capital that follows a lowercase letter or digit,
+# or that starts a new word after an acronym ("MLP" -> "mlp", "HTTPServer" -> "http_server").
+_CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
 
 
 def _snake(name):
-    return _CAMEL.sub("_", name).lower()
+    return _CAMEL.sub(r"_\1", name).lower()
 
 
 class Module:
