@@ -41,7 +41,7 @@ def execute(op, args, attrs=None, name=None):
             _check_allowed(op, pos[0], d0, tname)
         for p in pos[1:]:
             if arrays[p].dtype != d0:
-                raise _dtype_mismatch(op, pos[0], p, d0, arrays[p].dtype)
+                raise _dtype_mismatch(op, p, d0, arrays[p].dtype)
     try:
         out = op.kernel(*arrays, **attrs) if attrs else op.kernel(*arrays)
     except errors.OpError as e:
@@ -89,7 +89,7 @@ def _check_allowed(op, pos, npdt, tname):
         f" [Op:{op.name}]{_where()}")
 
 
-def _dtype_mismatch(op, p0, p, d0, d):
+def _dtype_mismatch(op, p, d0, d):
     exp = _from_numpy(d0).name
     got = _from_numpy(d).name
     return errors.InvalidArgumentError(

@@ -16,7 +16,6 @@ import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import nest
-from tensorflux._src.core.op_def import OpDef
 from tensorflux._src.core.tensor_shape import TensorShape
 from tensorflux._src.framework import context
 from tensorflux._src.framework.graph import FuncGraph
@@ -108,7 +107,6 @@ class Function:
         except (TypeError, ValueError):
             self._signature = None
         self._bound_cache = weakref.WeakKeyDictionary()
-        self._descriptor_instance = None
         functools.update_wrapper(self, python_function)
 
     # --- binding to instances (tf.function used on methods) -------------------------------
@@ -410,7 +408,6 @@ class ConcreteFunction:
             fetches = [o for o in self.graph.outputs]
             graph, fetches = optimize(self.graph, feeds, fetches)
             self._plan = executor.Plan(graph, feeds, fetches)
-            self._plan_feeds_same = True
         return self._plan
 
     def __call__(self, *args, **kwargs):
@@ -528,6 +525,3 @@ def run_functions_eagerly(run_eagerly: bool):
 def functions_run_eagerly() -> bool:
     return settings.run_functions_eagerly
 
-
-CALL_OP_DEF = OpDef("PartitionedCall", None, inputs=("args: list",), outputs=(),
-                    doc="A call of a traced function (recorded on tapes for gradients).")

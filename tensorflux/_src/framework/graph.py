@@ -8,7 +8,6 @@ user's source line that created it, so runtime errors point at user code.
 from __future__ import annotations
 
 import contextlib
-import re
 
 import numpy as np
 
@@ -410,9 +409,3 @@ def _foreign_tensor_error(t):
         f"in another function or code block ({t.graph.name}). Return it from that function, "
         "or pass it in as an argument.")
 
-
-_NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
-
-
-def valid_scope_name(name: str) -> bool:
-    return bool(_NAME_RE.match(name))

@@ -15,7 +15,7 @@ import enum
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE
 from tensorflux._src.framework import context
-from tensorflux._src.framework.tensor import EagerTensor, Tensor
+from tensorflux._src.framework.tensor import Tensor
 
 state = context.state
 
@@ -399,7 +399,3 @@ def backward(entries, targets, output_gradients, sources, unconnected=Unconnecte
         else:
             out.append(None)
     return out
-
-
-def is_eager_value(x) -> bool:
-    return type(x) is EagerTensor

@@ -10,9 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
-from tensorflux._src.core.errors import InvalidArgumentError
 from tensorflux._src.core.tensor_shape import TensorShape
-from tensorflux._src.framework.context import state
 
 _from_numpy = _dt.from_numpy
 _CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
@@ -174,9 +172,6 @@ class EagerTensor(Tensor):
         from tensorflux._src.framework.convert import constant
         return constant, (self.numpy(),)
 
-    def _shape_tuple(self):
-        return self._value.shape
-
     def __repr__(self):
         return (f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
                 f"numpy={_numpy_repr(self._value)}>")
@@ -303,10 +298,3 @@ def is_tensor(x) -> bool:
     return isinstance(x, Tensor) or getattr(x, "_is_composite_tensor", False)
 
 
-def not_eager_error(t) -> InvalidArgumentError:
-    return InvalidArgumentError(None, None, f"{t!r} belongs to a traced graph but is used "
-                                "outside it. Return it from the tf.function instead.")
-
-
-def in_graph_mode() -> bool:
-    return state.graph is not None

@@ -170,9 +170,6 @@ def _lift(t):
         return EagerTensor(plan.run([])[0])
 
 
-_uid = [0]
-
-
 class Variable:
     """A tensor-like value that persists across calls and can be assigned (``tf.Variable``).
 
@@ -235,8 +232,6 @@ class Variable:
         self._synchronization = synchronization
         self._aggregation = aggregation
         self._initial_value = t
-        _uid[0] += 1
-        self._unique_id = _uid[0]
 
     # --- properties -----------------------------------------------------------------------
     name = property(lambda self: self._name)
