@@ -443,9 +443,8 @@ class ConcreteFunction:
         else:
             outs = self._get_plan().run(feed)
             out_tensors = [EagerTensor(o) if o is not None else None for o in outs]
-        return nest.pack_sequence_as(self.graph.structured_outputs, [
-            t if t is not None else (None if s is None else s)
-            for t, s in zip(out_tensors, _orig_leaves(self.graph))])
+        # Leaves that were None or Operations have no output: they come back as None.
+        return nest.pack_sequence_as(self.graph.structured_outputs, out_tensors)
 
     def _inline(self, flat, all_tensors):
         from tensorflux._src.framework.function_inline import inline_function
@@ -453,8 +452,7 @@ class ConcreteFunction:
         mask = self._arg_is_tensor if not all_tensors else None
         inputs = [x for i, x in enumerate(flat) if mask is None or mask[i]]
         outs = inline_function(self.graph, inputs)
-        return nest.pack_sequence_as(self.graph.structured_outputs, [
-            t if t is not None else s for t, s in zip(outs, _orig_leaves(self.graph))])
+        return nest.pack_sequence_as(self.graph.structured_outputs, outs)
 
     def _watched(self, inputs, caps):
         from tensorflux._src.framework.tape import variable_accessed
@@ -484,13 +482,6 @@ class ConcreteFunction:
         saved = [EagerTensor(v) for v in vals[n:]]
         record_call(CallOp(self, list(inputs) + list(caps), real + saved, len(real)))
         return out_tensors
-
-
-def _orig_leaves(graph):
-    out = []
-    for o in nest.flatten(graph.structured_outputs):
-        out.append(None if (o is None or _is_operation(o)) else o)
-    return out
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
