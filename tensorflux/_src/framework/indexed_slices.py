@@ -3,6 +3,8 @@ gathers and embedding lookups so that large tables are never materialized densel
 
 from __future__ import annotations
 
+import numpy as np
+
 from tensorflux._src.framework.tensor import Tensor
 
 
@@ -27,17 +29,7 @@ class IndexedSlices:
 
     @property
     def shape(self):
-        from tensorflux._src.core.tensor_shape import TensorShape
-        from tensorflux._src.framework.graph import constant_value
-
-        ds = self._dense_shape
-        if ds is None:
-            return TensorShape(None)
-        v = constant_value(ds) if isinstance(ds, Tensor) else ds
-        if v is None:
-            return TensorShape([None] * (self._values.shape.rank or 0)) if \
-                self._values.shape.rank else TensorShape(None)
-        return TensorShape([int(x) for x in list(v)])
+        return static_dense_shape(self._dense_shape)
 
     @property
     def device(self):
@@ -62,6 +54,21 @@ class IndexedSlices:
     def __repr__(self):
         return (f"IndexedSlices(indices={self._indices!r}, values={self._values!r}, "
                 f"dense_shape={self._dense_shape!r})")
+
+
+def static_dense_shape(dense_shape):
+    """The static ``TensorShape`` described by a dense_shape vector (tensor, list or None):
+    its values when known now, else as many unknown dims as its static length."""
+    from tensorflux._src.core.tensor_shape import TensorShape
+    from tensorflux._src.framework.graph import constant_value
+
+    if dense_shape is None:
+        return TensorShape(None)
+    v = constant_value(dense_shape) if isinstance(dense_shape, Tensor) else dense_shape
+    if v is not None:
+        return TensorShape([int(d) for d in np.asarray(v).reshape(-1)])
+    n = dense_shape.shape.as_tuple()
+    return TensorShape(None if n is None or n[0] is None else [None] * n[0])
 
 
 def aggregate_gradients(grads):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
-from tensorflux._src.core.tensor_shape import TensorShape
 from tensorflux._src.framework.convert import register_tensor_conversion_function
-from tensorflux._src.framework.tensor import EagerTensor, Tensor
+from tensorflux._src.framework.indexed_slices import static_dense_shape
+from tensorflux._src.framework.tensor import Tensor
 from tensorflux._src.ops.op_util import tensor
 
 
@@ -53,12 +53,7 @@ class SparseTensor:
 
     @property
     def shape(self):
-        ds = self._dense_shape
-        v = ds._value if isinstance(ds, EagerTensor) else _const(ds)
-        if v is not None:
-            return TensorShape([int(d) for d in np.asarray(v).reshape(-1)])
-        n = ds.shape.as_list()
-        return TensorShape(None if n is None or n[0] is None else [None] * n[0])
+        return static_dense_shape(self._dense_shape)
 
     def get_shape(self):
         return self.shape
@@ -90,11 +85,6 @@ class SparseTensor:
     def __add__(self, other):
         from tensorflux._src.ops.sparse_math import add
         return add(self, other)
-
-
-def _const(t):
-    from tensorflux._src.framework.graph import constant_value
-    return constant_value(t)
 
 
 def _int64(x):
