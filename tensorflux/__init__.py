@@ -41,6 +41,13 @@ _LAZY = {
     "types": "tensorflux.types",
     "autodiff": "tensorflux.autodiff",
     "raw_ops": "tensorflux.raw_ops",
+    "data": "tensorflux.data",
+    "io": "tensorflux.io",
+    "train": "tensorflux.train",
+    "summary": "tensorflux.summary",
+    "profiler": "tensorflux.profiler",
+    "keras": "tensorflux.keras",
+    "compat": "tensorflux.compat",
 }
 
 

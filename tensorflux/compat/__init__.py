@@ -1,0 +1,1 @@
+"""``tf.compat``: compatibility layers (``tf.compat.v1``)."""

@@ -1,0 +1,1 @@
+"""``tf.keras`` / ``from tensorflux import keras``: Keras 3 API on tensorflux."""

@@ -1,0 +1,3 @@
+"""Keras layers: attention (placeholder until its helper lands)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Keras layers: preprocessing (placeholder until its helper lands)."""
+
+__all__ = []

@@ -1,0 +1,1 @@
+"""``tf.profiler``: op timeline tracing (Chrome trace JSON and TensorBoard xplane.pb)."""

@@ -1,0 +1,1 @@
+"""``tf.summary``: TensorBoard event files (scalars, histograms, images, text, graphs)."""

@@ -1,0 +1,1 @@
+"""``tf.train``: Example protos and training utilities."""
