@@ -18,6 +18,8 @@ from tensorflux._src.framework.tensor import EagerTensor, SymbolicTensor
 state = context.state
 settings = context.settings
 _from_numpy = _dt.from_numpy
+# Set by tf.profiler while it records (``_src/profiler/hooks.eager_kernel``), else None.
+profiler_hook = None
 
 
 def execute(op, args, attrs=None, name=None):
@@ -43,7 +45,10 @@ def execute(op, args, attrs=None, name=None):
             if arrays[p].dtype != d0:
                 raise _dtype_mismatch(op, p, d0, arrays[p].dtype)
     try:
-        out = op.kernel(*arrays, **attrs) if attrs else op.kernel(*arrays)
+        if profiler_hook is None:
+            out = op.kernel(*arrays, **attrs) if attrs else op.kernel(*arrays)
+        else:
+            out = profiler_hook(op, arrays, attrs, name)
     except errors.OpError as e:
         raise _decorate(e, op, name) from None
     except (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError) as e:

@@ -15,6 +15,8 @@ from tensorflux._src.framework import context
 from tensorflux._src.framework.graph import CONST, PLACEHOLDER
 
 settings = context.settings
+# Set by tf.profiler while it records (``_src/profiler/hooks.run_plan``), else None.
+profiler_hook = None
 
 
 def needed_ops(graph, fetches, keep_stateful=True):
@@ -94,13 +96,17 @@ class Plan:
         self.steps = [tuple(s) for s in steps]
         self.init = init
 
-    def run(self, feed_values):
+    def run(self, feed_values, steps=None):
+        if steps is None:
+            if profiler_hook is not None:
+                return profiler_hook(self, feed_values)
+            steps = self.steps
         vals = self.init.copy()
         vals[:self.n_feeds] = feed_values
         check = settings.check_numerics
         step = None
         try:
-            for step in self.steps:
+            for step in steps:
                 _, kernel, args, attrs, outs, has_lists, frees, single = step
                 if has_lists:
                     a = [[vals[i] for i in s] if isinstance(s, tuple) else vals[s] for s in args]
