@@ -86,3 +86,22 @@ SPECS = [
     OpSpec("train_adam", adam(False), adam_ref(False), [W, A, V, G], **_kw),
     OpSpec("train_adam_nesterov", adam(True), adam_ref(True), [W, A, V, G], **_kw),
 ]
+
+
+def keras_adam(w, m, v, g):
+    from tensorflux._src.ops import training_ops    # internal op: not in tf.raw_ops
+
+    _load(w, m, v)
+    training_ops.apply(training_ops.KERAS_ADAM, [_var, _s1, _s2], [0.05, 0.1, 0.001, 1e-7, g])
+    return (tf.identity(_var.read_value()), tf.identity(_s1.read_value()),
+            tf.identity(_s2.read_value()))
+
+
+def keras_adam_ref(w, m, v, g):
+    m = m + (g - m) * np.float32(0.1)
+    v = v + (g * g - v) * np.float32(0.001)
+    w = w - m * np.float32(0.05) / (np.sqrt(v) + np.float32(1e-7))
+    return w.astype(np.float32), m.astype(np.float32), v.astype(np.float32)
+
+
+SPECS.append(OpSpec("train_keras_adam", keras_adam, keras_adam_ref, [W, A, V, G], **_kw))

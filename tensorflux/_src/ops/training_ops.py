@@ -174,3 +174,40 @@ def apply(op_def, variables, values, attrs=None, name=None):
     dt = variables[0].dtype
     args = [handle_arg(v) for v in variables] + [_value(x, dt) for x in values]
     return execute(op_def, tuple(args), attrs, name)
+
+
+# --- Keras 3 formulations (tensorflux-internal ops, hence the leading underscore) --------------
+def _keras_adam_kernel(var, m, v, alpha, one_minus_beta1, one_minus_beta2, epsilon, grad,
+                       use_locking=False):
+    """Keras 3 Adam, op for op: ``m += (g - m) * (1 - beta1)``, ``v += (g*g - v) * (1 - beta2)``,
+    ``var -= m * alpha / (sqrt(v) + epsilon)``. Unlike ``ResourceApplyAdam``, ``1 - beta`` comes
+    in precomputed (Keras rounds it from float64: 1 - 0.999 is 1e-3 in float32, while float32
+    1 - 0.999f is 9.9998713e-4) and ``alpha`` multiplies ``m`` before the division."""
+    w, mb, vb = _buffer(var), _buffer(m), _buffer(v)
+    dt = w.dtype
+    alpha, eps = _scalar(alpha, dt), _scalar(epsilon, dt)
+    c1, c2 = _scalar(one_minus_beta1, dt), _scalar(one_minus_beta2, dt)
+    fw, fm, fv, fg = _flat(w, mb, vb, _dense_grad(w, grad))
+
+    def run(i, j):
+        g, mm, vv = fg[i:j], fm[i:j], fv[i:j]
+        tmp = g - mm
+        tmp *= c1
+        mm += tmp
+        np.multiply(g, g, out=tmp)
+        tmp -= vv
+        tmp *= c2
+        vv += tmp
+        np.sqrt(vv, out=tmp)
+        tmp += eps
+        np.divide(mm * alpha, tmp, out=tmp)
+        fw[i:j] -= tmp
+
+    flat_chunks(fw.size, run)
+
+
+KERAS_ADAM = defop(
+    "_ResourceApplyKerasAdam", _keras_adam_kernel,
+    inputs=("var: resource", "m: resource", "v: resource", "alpha: T", "one_minus_beta1: T",
+            "one_minus_beta2: T", "epsilon: T", "grad: T"),
+    outputs=(), types=_F, attrs={"use_locking": False}, grad=NOT_DIFFERENTIABLE, stateful=True)
