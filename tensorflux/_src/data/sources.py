@@ -1,0 +1,91 @@
+"""``Dataset.from_generator``."""
+
+from __future__ import annotations
+
+from tensorflux._src.core import dtypes as _dt
+from tensorflux._src.core import errors, nest
+from tensorflux._src.data import structure
+from tensorflux._src.data.dataset_ops import DatasetV2
+from tensorflux._src.data.iterator_base import It
+from tensorflux._src.framework.function import TensorSpec
+
+
+class _GenIt(It):
+    def __init__(self, gen, args, spec):
+        self.gen, self.args, self.spec = gen, args, spec
+        self.it = None
+
+    def next(self):
+        if self.it is None:
+            self.it = iter(self.gen(*self.args))
+        v = next(self.it)
+        return structure.to_components(v, self.spec)
+
+    def save(self):
+        raise errors.FailedPreconditionError(
+            None, None, "Failed to checkpoint the iterator: a `from_generator` dataset runs "
+            "Python code whose state cannot be saved. Use a dataset built from tensors or "
+            "files, or save the generator's own position.")
+
+    def close(self):
+        close = getattr(self.it, "close", None)
+        if close is not None:
+            try:
+                close()
+            except ValueError:  # still running in another thread: it ends with the thread
+                pass
+
+
+class _GeneratorDataset(DatasetV2):
+    def __init__(self, gen, args, spec):
+        self._gen, self._args, self._spec = gen, args, spec
+
+    def _make_it(self, ctx):
+        return _GenIt(self._gen, self._args, self._spec)
+
+
+def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                   output_signature=None):
+    if not callable(generator):
+        raise TypeError("`generator` must be a Python callable.")
+    if output_signature is not None:
+        if output_types is not None:
+            raise TypeError("The `output_types` argument can not be used together with the "
+                            "`output_signature` argument.")
+        if output_shapes is not None:
+            raise TypeError("The `output_shapes` argument can not be used together with the "
+                            "`output_signature` argument.")
+        for s in nest.flatten(output_signature):
+            if not structure.is_spec(s):
+                raise TypeError(f"`output_signature` must contain objects that are subclass "
+                                f"of `tf.TypeSpec` but found {type(s).__name__} which is not.")
+        spec = output_signature
+    else:
+        if output_types is None:
+            raise TypeError("To specify the output signature you need to provide either the "
+                            "`output_signature` argument or the `output_types` argument.")
+        if output_shapes is None:
+            output_shapes = nest.map_structure(lambda _: None, output_types)
+        flat_types = nest.flatten(output_types)
+        if nest.is_nested(output_types) and not nest.is_nested(output_shapes):
+            flat_shapes = [output_shapes] * len(flat_types)
+        else:
+            flat_shapes = _shapes_up_to(output_types, output_shapes)
+        spec = nest.pack_sequence_as(output_types, [
+            TensorSpec(s, _dt.as_dtype(t)) for t, s in zip(flat_types, flat_shapes)])
+    if args is not None:
+        from tensorflux._src.framework.tensor import EagerTensor
+        args = tuple(a if isinstance(a, EagerTensor) else a for a in args)
+        args = tuple(a.numpy() if hasattr(a, "numpy") else a for a in args)
+    return _GeneratorDataset(generator, tuple(args or ()), spec)
+
+
+def _shapes_up_to(types, shapes):
+    if not nest.is_nested(types):
+        return [shapes]
+    if isinstance(types, dict):
+        return [x for k in sorted(types) for x in _shapes_up_to(types[k], shapes[k])]
+    out = []
+    for t, s in zip(types, shapes):
+        out.extend(_shapes_up_to(t, s))
+    return out
