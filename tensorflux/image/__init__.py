@@ -25,3 +25,15 @@ from tensorflux._src.ops.image_stats import (  # noqa: F401
     psnr,
     total_variation,
 )
+from tensorflux._src.io.image_codecs import (  # noqa: F401 - tf.image codec aliases (tf.io)
+    decode_and_crop_jpeg,
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+    extract_jpeg_shape,
+    is_jpeg,
+)

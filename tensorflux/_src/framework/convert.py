@@ -45,6 +45,9 @@ def _infer_array(value):
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "SU":
             return _string_array(value)
+        if value.dtype.kind == "O" and value.size and any(
+                isinstance(x, (str, np.str_)) for x in value.reshape(-1)):
+            return _infer_array(value.tolist())  # object array of str: encode as UTF-8
         return value
     if isinstance(value, np.generic):
         if isinstance(value, (np.bytes_, np.str_)):
@@ -69,8 +72,8 @@ def _infer_array(value):
         if a.size and (a.min() < _INT32_MIN or a.max() > _INT32_MAX):
             return a.astype(np.int64)
         return a.astype(np.int32)
-    if k in "SU":
-        return _string_array(a)
+    if k in "SU":  # from the Python value: NumPy's "S" dtype drops trailing NUL bytes
+        return _string_array(value)
     if k == "O":
         flat = a.reshape(-1)
         if all(isinstance(x, (str, bytes, np.bytes_, np.str_)) for x in flat):

@@ -1,0 +1,1 @@
+"""tf.io internals: TFRecord framing, CRC32C, gfile, Example encode/parse, image/CSV ops."""
