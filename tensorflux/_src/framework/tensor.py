@@ -81,7 +81,8 @@ class _Reference:
 class EagerTensor(Tensor):
     """A tensor with a concrete value (a NumPy array or NumPy scalar)."""
 
-    __slots__ = ("_value", "__weakref__")
+    # _keras_mask: Keras attaches a layer output's mask here (as TensorFlow's Keras does).
+    __slots__ = ("_value", "__weakref__", "_keras_mask")
 
     def __init__(self, value):
         self._value = value
@@ -205,7 +206,7 @@ def _numpy_str(v):
 class SymbolicTensor(Tensor):
     """An output of an operation in a traced graph (``tf.function``)."""
 
-    __slots__ = ("_op", "_index", "_shape", "_dtype", "__weakref__")
+    __slots__ = ("_op", "_index", "_shape", "_dtype", "__weakref__", "_keras_mask")
 
     def __init__(self, op, index, shape, dtype):
         self._op = op
