@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
+from tensorflux._src.core.scatter import add_at
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, OpDef, register
 from tensorflux._src.core.tensor_shape import TensorShape
 from tensorflux._src.framework import context
@@ -111,8 +112,8 @@ ASSIGN_SUB = register(OpDef("AssignSubVariableOp", _assign_sub_kernel,
                             grad=NOT_DIFFERENTIABLE, stateful=True))
 _SCATTER = {}
 for _name, _fn in [("ResourceScatterUpdate", _upd),
-                   ("ResourceScatterAdd", lambda v, i, u: np.add.at(v, i, u)),
-                   ("ResourceScatterSub", lambda v, i, u: np.subtract.at(v, i, u)),
+                   ("ResourceScatterAdd", add_at),
+                   ("ResourceScatterSub", lambda v, i, u: add_at(v, i, -np.asarray(u))),
                    ("ResourceScatterMul", lambda v, i, u: np.multiply.at(v, i, u)),
                    ("ResourceScatterDiv", lambda v, i, u: np.divide.at(v, i, u)),
                    ("ResourceScatterMax", lambda v, i, u: np.maximum.at(v, i, u)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
+from tensorflux._src.core.scatter import add_at
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.parallel import elementwise
@@ -467,9 +468,9 @@ def _useg_kernel(data, segment_ids, num_segments):
     out = np.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
     valid = ids >= 0
     if not np.all(valid):
-        np.add.at(out, ids[valid], np.asarray(data)[valid])
+        add_at(out, ids[valid], np.asarray(data)[valid])
     else:
-        np.add.at(out, ids, data)
+        add_at(out, ids, data)
     return out
 
 
