@@ -38,6 +38,7 @@ from tensorflux._src.ops import (  # noqa: F401
     nn_misc,
     nn_norm,
     nn_pool,
+    nn_rnn,
     ragged_ops,
     ragged_string_ops,
     ragged_tensor,
@@ -50,3 +51,8 @@ from tensorflux._src.ops import (  # noqa: F401
     tensor_list_ops,
     training_ops,
 )
+from tensorflux._src.summary import summary_ops  # noqa: F401,E402 - WriteSummary, FlushSummaryWriter
+from tensorflux._src.data import ops as _data_ops  # noqa: F401,E402 - IteratorGetNext, ReduceDataset
+from tensorflux._src.io import io_ops, parsing_ops  # noqa: F401,E402 - ParseExampleV2, ReadFile, ...
+from tensorflux._src.io import (  # noqa: F401,E402 - DecodeCSV, DecodePng, ParseSequenceExampleV2
+    csv_ops, image_codecs, sequence_parsing)

@@ -1,0 +1,396 @@
+"""Fused recurrent kernels behind ``keras.layers.LSTM``/``GRU`` (Keras 3 weight layout).
+
+``_KerasLSTM`` / ``_KerasGRU`` run a whole sequence in one op: the input projection of every
+time step is one GEMM (``x @ kernel`` for all t), then a NumPy loop does only ``h @
+recurrent_kernel`` plus the gate math per step and saves the activations. Their gradients are
+``_KerasLSTMGrad`` / ``_KerasGRUGrad``: back-propagation through time, one small GEMM per step,
+and the weight gradients as batched GEMMs over all steps at the end.
+
+Layout (Keras 3): ``x [batch, time, features]``, ``kernel [features, k*units]``,
+``recurrent_kernel [units, k*units]``; LSTM gates ``i, f, c, o`` with ``bias [4*units]``; GRU
+gates ``z, r, h`` with ``reset_after`` (``bias [2, 3*units]``: input and recurrent biases).
+``mask [batch, time]`` (1 = real step) follows Keras's RNN masking: a masked step keeps the
+states and outputs the previous ``h`` (zeros with ``zero_output_for_mask``). With
+``go_backwards`` the sequence is read in reverse and outputs are in processing order.
+The activations are Keras's defaults (tanh / sigmoid); other activations use the layer's
+per-step path. Second derivatives are not implemented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorflux._src.core import dtypes as _dt
+from tensorflux._src.core import errors
+from tensorflux._src.core.op_def import defop
+from tensorflux._src.framework.execute import execute
+from tensorflux._src.ops import array_ops as A
+from tensorflux._src.ops.op_util import tensor
+
+_FLOATS = {"T": (_dt.float16, _dt.float32, _dt.float64)}
+_ATTRS = {"go_backwards": False, "zero_output_for_mask": False}
+
+
+def _time_major(x, go_backwards):
+    xt = np.swapaxes(x, 0, 1)
+    return np.ascontiguousarray(xt[::-1] if go_backwards else xt)
+
+
+def _batch_major(xt, go_backwards):
+    return np.ascontiguousarray(np.swapaxes(xt[::-1] if go_backwards else xt, 0, 1))
+
+
+def _check(x, h0, kernel, recurrent_kernel, k, what):
+    if x.ndim != 3 or h0.ndim != 2 or kernel.ndim != 2 or recurrent_kernel.ndim != 2:
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: expected x [batch, time, features], states [batch, units], "
+            f"2-D kernels; got x {list(x.shape)}, state {list(h0.shape)}.")
+    u = h0.shape[1]
+    if kernel.shape != (x.shape[2], k * u) or recurrent_kernel.shape != (u, k * u):
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: kernel must be [{x.shape[2]}, {k * u}] and recurrent_kernel "
+            f"[{u}, {k * u}]; got {list(kernel.shape)} and {list(recurrent_kernel.shape)}.")
+
+
+def _mask_tm(mask, go_backwards, dtype):
+    m = _time_major(mask.astype(dtype, copy=False), go_backwards)
+    return m[:, :, None], bool(m.all())
+
+
+# ---- LSTM -------------------------------------------------------------------------------------
+# All four gates in one pass: with the pre-activations scaled per column by (-1, -1, -2, -1),
+# ``1 / (1 + exp(z'))`` is sigmoid(z) for i, f, o and sigmoid(2z) for c, and
+# tanh(z) = 2 * sigmoid(2z) - 1 (NumPy's exp is SIMD-vectorized; its tanh is much slower).
+
+
+def _lstm_scale(u, dtype):
+    s = np.full(4 * u, -1.0, dtype)
+    s[2 * u:3 * u] = -2.0
+    return s
+
+
+def _tanh_(a, tmp):
+    """tanh in place via exp (a and tmp same shape)."""
+    np.multiply(a, -2.0, out=tmp)
+    np.exp(tmp, out=tmp)
+    tmp += 1.0
+    np.divide(2.0, tmp, out=a)
+    a -= 1.0
+    return a
+
+
+def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
+                 zero_output_for_mask=False):
+    _check(x, h0, kernel, recurrent_kernel, 4, "_KerasLSTM")
+    b, t_len, d = x.shape
+    u = h0.shape[1]
+    dt = x.dtype
+    s = _lstm_scale(u, dt)
+    xt = _time_major(x, go_backwards)
+    m, full = _mask_tm(mask, go_backwards, dt)
+    gates = (xt.reshape(t_len * b, d) @ (kernel * s)).reshape(t_len, b, 4 * u)
+    gates += bias * s
+    rk = recurrent_kernel * s
+    cs = np.empty((t_len + 1, b, u), dt)
+    hs = np.empty((t_len + 1, b, u), dt)
+    tanhc = np.empty((t_len, b, u), dt)
+    cs[0], hs[0] = c0, h0
+    out = hs[1:] if full else np.empty((t_len, b, u), dt)
+    tmp = np.empty((b, u), dt)
+    with np.errstate(over="ignore"):
+        for t in range(t_len):
+            g = gates[t]
+            g += hs[t] @ rk
+            np.exp(g, out=g)
+            g += 1.0
+            np.divide(1.0, g, out=g)
+            gg = g[:, 2 * u:3 * u]
+            gg *= 2.0
+            gg -= 1.0
+            i, f, o = g[:, :u], g[:, u:2 * u], g[:, 3 * u:]
+            c = cs[t + 1]
+            np.multiply(f, cs[t], out=c)
+            np.multiply(i, gg, out=tmp)
+            c += tmp
+            tc = tanhc[t]
+            tc[...] = c
+            _tanh_(tc, tmp)
+            h = hs[t + 1]
+            np.multiply(o, tc, out=h)
+            if not full:
+                mt = m[t]
+                prev = 0 if zero_output_for_mask else hs[t]
+                out[t] = mt * h + (1 - mt) * prev
+                h[...] = mt * h + (1 - mt) * hs[t]
+                c[...] = mt * c + (1 - mt) * cs[t]
+    return (_batch_major(out, False), hs[t_len].copy(), cs[t_len].copy(), gates, cs, tanhc, hs)
+
+
+def _lstm_grad_kernel(x, kernel, recurrent_kernel, mask, gates, cs, tanhc, hs, d_output, d_h,
+                      d_c, go_backwards=False, zero_output_for_mask=False):
+    b, t_len, d = x.shape
+    u = recurrent_kernel.shape[0]
+    dt = x.dtype
+    m, full = _mask_tm(mask, go_backwards, dt)
+    dout = _time_major(d_output.astype(dt, copy=False), False)
+    # Local derivatives of all activations at once: sigmoid' = s(1-s), tanh' = 1-t^2.
+    dact = gates * (1 - gates)
+    gc = gates[:, :, 2 * u:3 * u]
+    dact[:, :, 2 * u:3 * u] = 1 - gc * gc
+    dtanhc = 1 - tanhc * tanhc
+    dz = np.empty_like(gates)
+    rk_t = np.ascontiguousarray(recurrent_kernel.T)
+    dh = d_h.astype(dt, copy=True)
+    dc = d_c.astype(dt, copy=True)
+    tmp = np.empty((b, u), dt)
+    for t in range(t_len - 1, -1, -1):
+        g, da, dzt = gates[t], dact[t], dz[t]
+        if full:
+            dh += dout[t]
+            dh_skip = dc_skip = None
+        else:
+            mt = m[t]
+            keep = 1 - mt
+            dh_skip = keep * (dh if zero_output_for_mask else dh + dout[t])
+            dc_skip = keep * dc
+            dh = mt * (dh + dout[t])
+            dc = mt * dc
+        # h = o * tanh(c)
+        np.multiply(dh, tanhc[t], out=tmp)
+        np.multiply(tmp, da[:, 3 * u:], out=dzt[:, 3 * u:])
+        np.multiply(dh, g[:, 3 * u:], out=tmp)
+        tmp *= dtanhc[t]
+        dc += tmp
+        # c = f * c_prev + i * g
+        np.multiply(dc, g[:, 2 * u:3 * u], out=dzt[:, :u])
+        dzt[:, :u] *= da[:, :u]
+        np.multiply(dc, cs[t], out=dzt[:, u:2 * u])
+        dzt[:, u:2 * u] *= da[:, u:2 * u]
+        np.multiply(dc, g[:, :u], out=dzt[:, 2 * u:3 * u])
+        dzt[:, 2 * u:3 * u] *= da[:, 2 * u:3 * u]
+        dc *= g[:, u:2 * u]
+        dh = dzt @ rk_t
+        if dh_skip is not None:
+            dh += dh_skip
+            dc += dc_skip
+    flat = dz.reshape(t_len * b, 4 * u)
+    xt = _time_major(x, go_backwards).reshape(t_len * b, d)
+    d_kernel = xt.T @ flat
+    d_rk = hs[:t_len].reshape(t_len * b, u).T @ flat
+    d_bias = flat.sum(0)
+    dx = _batch_major((flat @ kernel.T).reshape(t_len, b, d), go_backwards)
+    return dx, dh, dc, d_kernel, d_rk, d_bias
+
+
+def _units(ic, rk_index, h0):
+    rk = ic.shapes[rk_index]
+    if rk is not None and rk[0] is not None:
+        return rk[0]
+    return h0[1] if h0 is not None else None
+
+
+def _lstm_infer(ic):
+    x, h0 = ic.shapes[0], ic.shapes[1]
+    bsz = x[0] if x is not None else (h0[0] if h0 is not None else None)
+    t_len = x[1] if x is not None else None
+    units = _units(ic, 4, h0)
+    k4 = None if units is None else 4 * units
+    tp1 = None if t_len is None else t_len + 1
+    return [(bsz, t_len, units), (bsz, units), (bsz, units), (t_len, bsz, k4),
+            (tp1, bsz, units), (t_len, bsz, units), (tp1, bsz, units)]
+
+
+def _attrs(op):
+    return {k: op.get_attr(k) for k in _ATTRS}
+
+
+def _zeros_if_none(g, like):
+    return A.zeros_like(like) if g is None else g
+
+
+def _lstm_grad(op, d_out, d_h, d_c, *_):
+    x, h0, c0, kernel, rk, bias, mask = op.inputs
+    o = op.outputs
+    dx, dh0, dc0, dk, drk, db = execute(LSTM_GRAD, (
+        x, kernel, rk, mask, o[3], o[4], o[5], o[6], _zeros_if_none(d_out, o[0]),
+        _zeros_if_none(d_h, o[1]), _zeros_if_none(d_c, o[2])), _attrs(op))
+    return [dx, dh0, dc0, dk, drk, db, None]
+
+
+def _no_second_order(op, *grads):
+    raise LookupError(f"Second derivatives of the fused recurrent ops ({op.op_def.name}) are "
+                      "not implemented; build the layer with recurrent_dropout or a custom "
+                      "cell (the per-step path) when you need them.")
+
+
+LSTM = defop("_KerasLSTM", _lstm_kernel,
+             inputs=("x: T", "h0: T", "c0: T", "kernel: T", "recurrent_kernel: T", "bias: T",
+                     "mask: T"),
+             outputs=("output: T", "h: T", "c: T", "gates: T", "cs: T", "tanhc: T", "hs: T"),
+             types=_FLOATS, attrs=_ATTRS, infer=_lstm_infer, grad=_lstm_grad,
+             accepts_none_grads=True)
+LSTM_GRAD = defop("_KerasLSTMGrad", _lstm_grad_kernel,
+                  inputs=("x: T", "kernel: T", "recurrent_kernel: T", "mask: T", "gates: T",
+                          "cs: T", "tanhc: T", "hs: T", "d_output: T", "d_h: T", "d_c: T"),
+                  outputs=("dx: T", "dh0: T", "dc0: T", "d_kernel: T",
+                           "d_recurrent_kernel: T", "d_bias: T"),
+                  types=_FLOATS, attrs=_ATTRS,
+                  infer=lambda ic: [ic.shapes[0], ic.shapes[9], ic.shapes[10], ic.shapes[1],
+                                    ic.shapes[2], None if ic.shapes[1] is None
+                                    else (ic.shapes[1][1],)],
+                  grad=_no_second_order)
+
+
+# ---- GRU (reset_after=True) ---------------------------------------------------------------------
+
+
+def _sigmoid_(a):
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def _gru_kernel(x, h0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
+                zero_output_for_mask=False):
+    _check(x, h0, kernel, recurrent_kernel, 3, "_KerasGRU")
+    b, t_len, d = x.shape
+    u = h0.shape[1]
+    dt = x.dtype
+    xt = _time_major(x, go_backwards)
+    m, full = _mask_tm(mask, go_backwards, dt)
+    gates = (xt.reshape(t_len * b, d) @ kernel + bias[0]).reshape(t_len, b, 3 * u)
+    rech = np.empty((t_len, b, u), dt)
+    hs = np.empty((t_len + 1, b, u), dt)
+    hs[0] = h0
+    out = hs[1:] if full else np.empty((t_len, b, u), dt)
+    for t in range(t_len):
+        g = gates[t]
+        rec = hs[t] @ recurrent_kernel
+        rec += bias[1]
+        g[:, :2 * u] += rec[:, :2 * u]
+        _sigmoid_(g[:, :2 * u])
+        rech[t] = rec[:, 2 * u:]
+        hh = g[:, 2 * u:]
+        hh += g[:, u:2 * u] * rech[t]
+        np.tanh(hh, out=hh)
+        h = hs[t + 1]
+        np.subtract(hs[t], hh, out=h)
+        h *= g[:, :u]
+        h += hh
+        if not full:
+            mt = m[t]
+            prev = 0 if zero_output_for_mask else hs[t]
+            out[t] = mt * h + (1 - mt) * prev
+            h[...] = mt * h + (1 - mt) * hs[t]
+    return _batch_major(out, False), hs[t_len].copy(), gates, rech, hs
+
+
+def _gru_grad_kernel(x, kernel, recurrent_kernel, mask, gates, rech, hs, d_output, d_h,
+                     go_backwards=False, zero_output_for_mask=False):
+    b, t_len, d = x.shape
+    u = recurrent_kernel.shape[0]
+    dt = x.dtype
+    m, full = _mask_tm(mask, go_backwards, dt)
+    dout = _time_major(d_output.astype(dt, copy=False), False)
+    dact = gates * (1 - gates)
+    hh_all = gates[:, :, 2 * u:]
+    dact[:, :, 2 * u:] = 1 - hh_all * hh_all
+    dxz = np.empty_like(gates)
+    drz = np.empty_like(gates)
+    rk_t = np.ascontiguousarray(recurrent_kernel.T)
+    dh = d_h.astype(dt, copy=True)
+    for t in range(t_len - 1, -1, -1):
+        g, da, dx_t, dr_t = gates[t], dact[t], dxz[t], drz[t]
+        if full:
+            dh += dout[t]
+            dh_skip = None
+        else:
+            mt = m[t]
+            dh_skip = (1 - mt) * (dh if zero_output_for_mask else dh + dout[t])
+            dh = mt * (dh + dout[t])
+        z, r, hh = g[:, :u], g[:, u:2 * u], g[:, 2 * u:]
+        # h = z * h_prev + (1 - z) * hh
+        np.subtract(hs[t], hh, out=dx_t[:, :u])
+        dx_t[:, :u] *= dh
+        dx_t[:, :u] *= da[:, :u]
+        np.multiply(dh, 1 - z, out=dx_t[:, 2 * u:])
+        dx_t[:, 2 * u:] *= da[:, 2 * u:]
+        # hh = tanh(x_h + r * rec_h)
+        np.multiply(dx_t[:, 2 * u:], rech[t], out=dx_t[:, u:2 * u])
+        dx_t[:, u:2 * u] *= da[:, u:2 * u]
+        dr_t[:, :2 * u] = dx_t[:, :2 * u]
+        np.multiply(dx_t[:, 2 * u:], r, out=dr_t[:, 2 * u:])
+        dh_prev = dh * z
+        dh_prev += dr_t @ rk_t
+        dh = dh_prev
+        if dh_skip is not None:
+            dh += dh_skip
+    fx = dxz.reshape(t_len * b, 3 * u)
+    fr = drz.reshape(t_len * b, 3 * u)
+    xt = _time_major(x, go_backwards).reshape(t_len * b, d)
+    d_kernel = xt.T @ fx
+    d_rk = hs[:t_len].reshape(t_len * b, u).T @ fr
+    d_bias = np.stack([fx.sum(0), fr.sum(0)])
+    dx = _batch_major((fx @ kernel.T).reshape(t_len, b, d), go_backwards)
+    return dx, dh, d_kernel, d_rk, d_bias
+
+
+def _gru_infer(ic):
+    x, h0 = ic.shapes[0], ic.shapes[1]
+    bsz = x[0] if x is not None else (h0[0] if h0 is not None else None)
+    t_len = x[1] if x is not None else None
+    units = _units(ic, 3, h0)
+    k3 = None if units is None else 3 * units
+    tp1 = None if t_len is None else t_len + 1
+    return [(bsz, t_len, units), (bsz, units), (t_len, bsz, k3), (t_len, bsz, units),
+            (tp1, bsz, units)]
+
+
+def _gru_grad(op, d_out, d_h, *_):
+    x, h0, kernel, rk, bias, mask = op.inputs
+    o = op.outputs
+    dx, dh0, dk, drk, db = execute(GRU_GRAD, (
+        x, kernel, rk, mask, o[2], o[3], o[4], _zeros_if_none(d_out, o[0]),
+        _zeros_if_none(d_h, o[1])), _attrs(op))
+    return [dx, dh0, dk, drk, db, None]
+
+
+GRU = defop("_KerasGRU", _gru_kernel,
+            inputs=("x: T", "h0: T", "kernel: T", "recurrent_kernel: T", "bias: T", "mask: T"),
+            outputs=("output: T", "h: T", "gates: T", "rech: T", "hs: T"),
+            types=_FLOATS, attrs=_ATTRS, infer=_gru_infer, grad=_gru_grad,
+            accepts_none_grads=True)
+GRU_GRAD = defop("_KerasGRUGrad", _gru_grad_kernel,
+                 inputs=("x: T", "kernel: T", "recurrent_kernel: T", "mask: T", "gates: T",
+                         "rech: T", "hs: T", "d_output: T", "d_h: T"),
+                 outputs=("dx: T", "dh0: T", "d_kernel: T", "d_recurrent_kernel: T",
+                          "d_bias: T"),
+                 types=_FLOATS, attrs=_ATTRS,
+                 infer=lambda ic: [ic.shapes[0], ic.shapes[8], ic.shapes[1], ic.shapes[2],
+                                   None if ic.shapes[1] is None else (2, ic.shapes[1][1])],
+                 grad=_no_second_order)
+
+
+# ---- Python entry points (used by the Keras layers) ---------------------------------------------
+
+
+def lstm_sequence(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
+                  zero_output_for_mask=False):
+    """Run a Keras-layout LSTM over ``x``; returns ``(outputs, h, c)``."""
+    args = [tensor(a) for a in (x, h0, c0, kernel, recurrent_kernel, bias, mask)]
+    out = execute(LSTM, tuple(args),
+                  {"go_backwards": bool(go_backwards),
+                   "zero_output_for_mask": bool(zero_output_for_mask)})
+    return out[0], out[1], out[2]
+
+
+def gru_sequence(x, h0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
+                 zero_output_for_mask=False):
+    """Run a Keras-layout GRU (``reset_after=True``) over ``x``; returns ``(outputs, h)``."""
+    args = [tensor(a) for a in (x, h0, kernel, recurrent_kernel, bias, mask)]
+    out = execute(GRU, tuple(args),
+                  {"go_backwards": bool(go_backwards),
+                   "zero_output_for_mask": bool(zero_output_for_mask)})
+    return out[0], out[1]
