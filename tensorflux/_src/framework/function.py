@@ -22,6 +22,8 @@ from tensorflux._src.framework.graph import FuncGraph
 from tensorflux._src.framework.tensor import EagerTensor, SymbolicTensor, Tensor
 
 state = context.state
+# Callables run on every eager ConcreteFunction call (tf.summary.trace_on registers one).
+call_observers: list = []
 settings = context.settings
 
 
@@ -423,6 +425,9 @@ class ConcreteFunction:
 
         if state.graph is not None:
             return self._inline(flat, all_tensors)
+        if call_observers:
+            for observe in call_observers:
+                observe(self)
         mask = self._arg_is_tensor if not all_tensors else None
         inputs = []
         for i, x in enumerate(flat):

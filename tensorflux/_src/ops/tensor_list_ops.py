@@ -106,11 +106,16 @@ def _index(i, n, what="index"):
 # ---- kernels ------------------------------------------------------------------------------
 
 
+def _np_dtype(dtype):
+    """NumPy dtype of list elements; string elements are object arrays of bytes."""
+    return np.dtype(object) if dtype == _dt.string else dtype.np_dtype
+
+
 def _reserve(element_shape, num_elements, element_dtype=None, shape_type=None):
     n = int(num_elements)
     if n < 0:
         raise errors.InvalidArgumentError(None, None, f"num_elements must be >= 0, got {n}")
-    return TensorListValue((None,) * n, _shape_of(element_shape), element_dtype.np_dtype)
+    return TensorListValue((None,) * n, _shape_of(element_shape), _np_dtype(element_dtype))
 
 
 def _from_tensor(tensor, element_shape, element_dtype=None, shape_type=None):
@@ -151,13 +156,13 @@ def _compatible(es, shape):
 def _get_item(input_handle, index, element_shape, element_dtype=None):
     lst = _as_list(input_handle)
     i = _index(index, len(lst.items))
-    return _materialize(lst, i, _shape_of(element_shape), element_dtype.np_dtype)
+    return _materialize(lst, i, _shape_of(element_shape), _np_dtype(element_dtype))
 
 
 def _stack(input_handle, element_shape, element_dtype=None, num_elements=-1):
     lst = _as_list(input_handle)
     es = _shape_of(element_shape)
-    dt = element_dtype.np_dtype
+    dt = _np_dtype(element_dtype)
     if not lst.items:
         shape = es if es is not None else lst.element_shape
         return np.zeros((0,) + tuple(_zeros(shape, dt, 0).shape), dt)
@@ -172,7 +177,7 @@ def _length(input_handle):
 def _gather(input_handle, indices, element_shape, element_dtype=None):
     lst = _as_list(input_handle)
     es = _shape_of(element_shape)
-    dt = element_dtype.np_dtype
+    dt = _np_dtype(element_dtype)
     idx = np.asarray(indices).reshape(-1)
     if idx.size == 0:
         shape = es if es is not None else lst.element_shape
@@ -201,7 +206,7 @@ def _scatter(input_handle, tensor, indices, element_dtype=None):
 
 def _concat(input_handle, element_shape, leading_dims, element_dtype=None, shape_type=None):
     lst = _as_list(input_handle)
-    dt = element_dtype.np_dtype
+    dt = _np_dtype(element_dtype)
     es = _shape_of(element_shape)
     lead = np.asarray(leading_dims).reshape(-1)
     parts = []

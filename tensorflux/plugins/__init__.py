@@ -1,0 +1,2 @@
+"""TensorBoard plugin APIs on tensorflux (``tensorboard.plugins.*``): ``hparams``,
+``projector``."""

@@ -1,0 +1,1 @@
+"""``tensorboard.plugins.hparams`` on tensorflux; the API is in ``.api``."""
