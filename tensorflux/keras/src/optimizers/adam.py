@@ -46,16 +46,19 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
-    def update_step(self, gradient, variable, learning_rate):
-        dt = variable.dtype
+    def _alpha(self, learning_rate, dt):
         lr = tf.cast(learning_rate, dt)
-        gradient = tf.cast(gradient, dt)
         t = local_step(self, dt)
         beta_1_power = tf.pow(tf.cast(self.beta_1, dt), t)
         beta_2_power = tf.pow(tf.cast(self.beta_2, dt), t)
+        return lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+
+    def update_step(self, gradient, variable, learning_rate):
+        dt = variable.dtype
+        gradient = tf.cast(gradient, dt)
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
-        alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        alpha = self.per_step(("alpha", dt), lambda: self._alpha(learning_rate, dt))
         if not self.amsgrad:
             training_ops.apply(training_ops.KERAS_ADAM, [variable, m, v],
                                [alpha, 1 - self.beta_1, 1 - self.beta_2, self.epsilon, gradient])

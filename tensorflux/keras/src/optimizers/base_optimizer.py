@@ -343,10 +343,25 @@ class Optimizer:
         self._backend_update_step(grads, trainable_variables, self.learning_rate)
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        for grad, var in zip(grads, trainable_variables):
-            if not self._sparse_updates:
-                grad = densify(grad)
-            self.update_step(grad, var, learning_rate)
+        self._step_values = {}
+        try:
+            for grad, var in zip(grads, trainable_variables):
+                if not self._sparse_updates:
+                    grad = densify(grad)
+                self.update_step(grad, var, learning_rate)
+        finally:
+            self._step_values = None
+
+    def per_step(self, key, compute):
+        """``compute()``, evaluated once per update of all variables and shared by them (the
+        learning rate cast to a dtype, bias corrections), so a traced step holds these scalar
+        ops once instead of once per variable."""
+        cache = getattr(self, "_step_values", None)
+        if cache is None:
+            return compute()
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def _clip_by_norm(self, values):
         l2sum = tf.reduce_sum(tf.square(values), keepdims=True)

@@ -38,7 +38,8 @@ class SGD(Optimizer):
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
     def update_step(self, gradient, variable, learning_rate):
-        lr = tf.cast(learning_rate, variable.dtype)
+        lr = self.per_step(("lr", variable.dtype),
+                           lambda: tf.cast(learning_rate, variable.dtype))
         if self.momentum == 0:
             if isinstance(gradient, IndexedSlices):
                 self.assign_sub(variable, map_values(
