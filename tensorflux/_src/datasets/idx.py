@@ -5,7 +5,8 @@ Search order for a dataset's files:
 1. ``$TENSORFLUX_DATASETS/<name>/`` (or ``$TENSORFLUX_DATASETS`` itself if the files are there);
 2. a system install (Debian's ``dataset-fashion-mnist`` puts the files in
    ``/usr/share/datasets/fashion-mnist``);
-3. the cache ``$TENSORFLUX_HOME/datasets/<name>`` (default ``~/.tensorflux``);
+3. the cache ``$TENSORFLUX_HOME/datasets/<name>`` (default ``~/.tensorflux``), then the
+   Keras cache ``~/.keras/datasets/<name>`` (``$KERAS_HOME``);
 4. download from the dataset's canonical URLs into the cache, checking SHA-256 first,
    written atomically (a partial download never shadows a good file).
 """
@@ -78,6 +79,9 @@ def _candidates(spec):
         yield env
     yield from spec["system_dirs"]
     yield _cache_dir(spec["name"])
+    # Where keras.datasets (real Keras and ours) caches its downloads.
+    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    yield os.path.join(keras_home, "datasets", spec["name"])
 
 
 def _download(url, dest, sha256):

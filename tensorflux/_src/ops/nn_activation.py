@@ -47,7 +47,9 @@ def _zero(x):
 
 
 def _relu_kernel(x):
-    out = np.empty_like(x)
+    # Flat views below need C order (reshape(-1) of a strided array would be a copy).
+    x = np.ascontiguousarray(x)
+    out = np.empty(x.shape, x.dtype)
     fx, fo = x.reshape(-1), out.reshape(-1)
     zero = x.dtype.type(0)
 
@@ -61,7 +63,7 @@ def _relu_kernel(x):
 def _relu_grad_kernel(g, x):
     # TensorFlow's ReluGrad is ``g * (x > 0)`` (a NaN gradient stays NaN); multiplying by
     # the mask is also several times faster than np.where with a scalar.
-    out = np.empty_like(g)
+    out = np.empty(g.shape, g.dtype)
     fg, fx, fo = g.reshape(-1), np.ascontiguousarray(x).reshape(-1), out.reshape(-1)
 
     def run(i, j):

@@ -42,11 +42,32 @@ def _fwd(x, w, strides=None, padding="VALID", explicit_paddings=(), data_format=
                                    f"filter's in_channels ({c})")
     st, dl, out, pads = _geo(x.shape, (kh, kw), strides or [1] * 4, padding,
                              explicit_paddings, data_format, dilations or [1] * 4)
-    pt = _patches(x, (kh, kw), st, dl, pads, out)                # C, P, K
-    wk = np.ascontiguousarray(w.reshape(kh * kw, c, m).transpose(1, 0, 2))  # C, K, M
-    y = np.matmul(pt, wk)                                        # C, P, M
-    y = y.transpose(1, 0, 2).reshape((x.shape[0],) + tuple(out) + (c * m,))
+    y = _shift_add(x, w, st, dl, pads, out)
     return nu.from_cl(y.astype(x.dtype, copy=False), data_format)
+
+
+def _shift_add(x, w, st, dl, pads, out):
+    """kh*kw strided multiply-adds vectorized over channels: several times faster than
+    im2col + a batched (C, P, K) @ (C, K, M) GEMV for the usual 3x3/5x5 kernels, and the
+    output is C-contiguous."""
+    kh, kw, c, m = w.shape
+    xp = nc._pad(x, pads)
+    n, (oh, ow) = x.shape[0], out
+    if m == 1:
+        taps, shape = w.reshape(kh, kw, c), (n, oh, ow, c)
+    else:
+        xp, taps, shape = xp[..., None], w, (n, oh, ow, c, m)
+    y = np.empty(shape, np.result_type(x, w))
+    tmp = np.empty_like(y)
+    for t, (i, j) in enumerate(np.ndindex(kh, kw)):
+        r, q = i * dl[0], j * dl[1]
+        v = xp[:, r:r + st[0] * (oh - 1) + 1:st[0], q:q + st[1] * (ow - 1) + 1:st[1]]
+        if t == 0:
+            np.multiply(v, taps[i, j], out=y)
+        else:
+            np.multiply(v, taps[i, j], out=tmp)
+            y += tmp
+    return y.reshape(n, oh, ow, c * m)
 
 
 def _bp_input(sizes, w, dy, strides=None, padding="VALID", explicit_paddings=(),

@@ -98,7 +98,7 @@ def _max_pool_grad_tiled(x, y, g, k, out):
     (N, o1, k1, o2, k2, ..., C) and route each window's gradient to its first maximum."""
     shp = (x.shape[0],) + tuple(v for o, kk in zip(out, k) for v in (o, kk)) + (x.shape[-1],)
     xv = x.reshape(shp)
-    dx = np.empty_like(x, dtype=g.dtype)
+    dx = np.empty(x.shape, g.dtype)  # C order: dv must be a view, not a copy
     dv = dx.reshape(shp)
 
     def run(a, b):

@@ -11,3 +11,7 @@ from tensorflux.keras.src.utils.progbar import Progbar  # noqa: F401
 from tensorflux.keras.src.engine.data_adapter import (  # noqa: F401
     pack_x_y_sample_weight, unpack_x_y_sample_weight)
 from tensorflux.keras.src.utils.model_visualization import model_to_dot, plot_model  # noqa: F401
+from tensorflux.keras.src.utils.sequence_utils import pad_sequences  # noqa: F401
+from tensorflux.keras.src.backend import clear_session, is_keras_tensor  # noqa: F401
+from tensorflux.keras.src.applications.imagenet_utils import (  # noqa: F401
+    source_inputs as get_source_inputs)

@@ -1,0 +1,4 @@
+"""``keras.applications.inception_v3``."""
+
+from tensorflux.keras.src.applications.inception_v3 import (  # noqa: F401
+    InceptionV3, decode_predictions, preprocess_input)

@@ -1,0 +1,4 @@
+"""``keras.applications.mobilenet_v2``."""
+
+from tensorflux.keras.src.applications.mobilenet_v2 import (  # noqa: F401
+    MobileNetV2, decode_predictions, preprocess_input)

@@ -1,0 +1,4 @@
+"""``keras.applications.resnet``."""
+
+from tensorflux.keras.src.applications.resnet import (  # noqa: F401
+    ResNet50, ResNet101, ResNet152, decode_predictions, preprocess_input)

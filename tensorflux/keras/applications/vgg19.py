@@ -1,0 +1,4 @@
+"""``keras.applications.vgg19``."""
+
+from tensorflux.keras.src.applications.vgg import (  # noqa: F401
+    VGG19, decode_predictions, preprocess_input)

@@ -1,0 +1,1 @@
+"""Implementation of ``keras.applications`` (ImageNet model builders and their helpers)."""
