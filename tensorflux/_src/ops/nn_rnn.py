@@ -23,6 +23,7 @@ import numpy as np
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors
 from tensorflux._src.core.op_def import defop
+from tensorflux._src.core.workspace import recycled, scratch
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops.op_util import tensor
@@ -37,7 +38,9 @@ def _time_major(x, go_backwards):
 
 
 def _batch_major(xt, go_backwards):
-    return np.ascontiguousarray(np.swapaxes(xt[::-1] if go_backwards else xt, 0, 1))
+    out = recycled((xt.shape[1], xt.shape[0]) + xt.shape[2:], xt.dtype)
+    np.copyto(out, np.swapaxes(xt[::-1] if go_backwards else xt, 0, 1))
+    return out
 
 
 def _check(x, h0, kernel, recurrent_kernel, k, what):
@@ -50,6 +53,13 @@ def _check(x, h0, kernel, recurrent_kernel, k, what):
         raise errors.InvalidArgumentError(
             None, None, f"{what}: kernel must be [{x.shape[2]}, {k * u}] and recurrent_kernel "
             f"[{u}, {k * u}]; got {list(kernel.shape)} and {list(recurrent_kernel.shape)}.")
+
+
+def _time_major_into(x, go_backwards, name):
+    """``_time_major`` into a per-thread scratch buffer (no fresh allocation)."""
+    out = scratch(name, (x.shape[1], x.shape[0]) + x.shape[2:], x.dtype)
+    np.copyto(out, np.swapaxes(x, 0, 1)[::-1] if go_backwards else np.swapaxes(x, 0, 1))
+    return out
 
 
 def _mask_tm(mask, go_backwards, dtype):
@@ -86,21 +96,24 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=F
     u = h0.shape[1]
     dt = x.dtype
     s = _lstm_scale(u, dt)
-    xt = _time_major(x, go_backwards)
+    xt = _time_major_into(x, go_backwards, "lstm_xt")
     m, full = _mask_tm(mask, go_backwards, dt)
-    gates = (xt.reshape(t_len * b, d) @ (kernel * s)).reshape(t_len, b, 4 * u)
+    gates = recycled((t_len, b, 4 * u), dt)
+    np.matmul(xt.reshape(t_len * b, d), kernel * s, out=gates.reshape(t_len * b, 4 * u))
     gates += bias * s
     rk = recurrent_kernel * s
-    cs = np.empty((t_len + 1, b, u), dt)
-    hs = np.empty((t_len + 1, b, u), dt)
-    tanhc = np.empty((t_len, b, u), dt)
+    cs = recycled((t_len + 1, b, u), dt)
+    hs = recycled((t_len + 1, b, u), dt)
+    tanhc = recycled((t_len, b, u), dt)
     cs[0], hs[0] = c0, h0
     out = hs[1:] if full else np.empty((t_len, b, u), dt)
-    tmp = np.empty((b, u), dt)
+    tmp = scratch("lstm_tmp", (b, u), dt)
+    rec = scratch("lstm_rec", (b, 4 * u), dt)
     with np.errstate(over="ignore"):
         for t in range(t_len):
             g = gates[t]
-            g += hs[t] @ rk
+            np.matmul(hs[t], rk, out=rec)
+            g += rec
             np.exp(g, out=g)
             g += 1.0
             np.divide(1.0, g, out=g)
@@ -132,54 +145,61 @@ def _lstm_grad_kernel(x, kernel, recurrent_kernel, mask, gates, cs, tanhc, hs, d
     u = recurrent_kernel.shape[0]
     dt = x.dtype
     m, full = _mask_tm(mask, go_backwards, dt)
-    dout = _time_major(d_output.astype(dt, copy=False), False)
+    # ``d_output`` with an empty time axis means "no gradient for the output sequence".
+    dout = (_time_major_into(d_output.astype(dt, copy=False), False, "lstm_dout")
+            if d_output.shape[1] == t_len and d_output.any() else None)
     # Local derivatives of all activations at once: sigmoid' = s(1-s), tanh' = 1-t^2.
-    dact = gates * (1 - gates)
+    dact = scratch("lstm_dact", gates.shape, dt)
+    np.subtract(1.0, gates, out=dact)
+    dact *= gates
     gc = gates[:, :, 2 * u:3 * u]
-    dact[:, :, 2 * u:3 * u] = 1 - gc * gc
-    dtanhc = 1 - tanhc * tanhc
-    dz = np.empty_like(gates)
+    np.multiply(gc, gc, out=dact[:, :, 2 * u:3 * u])
+    np.subtract(1.0, dact[:, :, 2 * u:3 * u], out=dact[:, :, 2 * u:3 * u])
+    dtanhc = scratch("lstm_dtanhc", tanhc.shape, dt)
+    np.multiply(tanhc, tanhc, out=dtanhc)
+    np.subtract(1.0, dtanhc, out=dtanhc)
+    dz = scratch("lstm_dz", gates.shape, dt)
     rk_t = np.ascontiguousarray(recurrent_kernel.T)
     dh = d_h.astype(dt, copy=True)
     dc = d_c.astype(dt, copy=True)
-    tmp = np.empty((b, u), dt)
+    tmp = scratch("lstm_tmp", (b, u), dt)
     for t in range(t_len - 1, -1, -1):
         g, da, dzt = gates[t], dact[t], dz[t]
         if full:
-            dh += dout[t]
+            if dout is not None:
+                dh += dout[t]
             dh_skip = dc_skip = None
         else:
             mt = m[t]
             keep = 1 - mt
-            dh_skip = keep * (dh if zero_output_for_mask else dh + dout[t])
+            dh_t = dh if dout is None else dh + dout[t]
+            dh_skip = keep * (dh if zero_output_for_mask else dh_t)
             dc_skip = keep * dc
-            dh = mt * (dh + dout[t])
+            dh = mt * dh_t
             dc = mt * dc
         # h = o * tanh(c)
-        np.multiply(dh, tanhc[t], out=tmp)
-        np.multiply(tmp, da[:, 3 * u:], out=dzt[:, 3 * u:])
+        np.multiply(dh, tanhc[t], out=dzt[:, 3 * u:])
         np.multiply(dh, g[:, 3 * u:], out=tmp)
         tmp *= dtanhc[t]
         dc += tmp
         # c = f * c_prev + i * g
         np.multiply(dc, g[:, 2 * u:3 * u], out=dzt[:, :u])
-        dzt[:, :u] *= da[:, :u]
         np.multiply(dc, cs[t], out=dzt[:, u:2 * u])
-        dzt[:, u:2 * u] *= da[:, u:2 * u]
         np.multiply(dc, g[:, :u], out=dzt[:, 2 * u:3 * u])
-        dzt[:, 2 * u:3 * u] *= da[:, 2 * u:3 * u]
+        dzt *= da  # all four gates' activation derivatives in one pass
         dc *= g[:, u:2 * u]
-        dh = dzt @ rk_t
+        np.matmul(dzt, rk_t, out=dh)
         if dh_skip is not None:
             dh += dh_skip
             dc += dc_skip
     flat = dz.reshape(t_len * b, 4 * u)
-    xt = _time_major(x, go_backwards).reshape(t_len * b, d)
+    xt = _time_major_into(x, go_backwards, "lstm_xt").reshape(t_len * b, d)
     d_kernel = xt.T @ flat
     d_rk = hs[:t_len].reshape(t_len * b, u).T @ flat
     d_bias = flat.sum(0)
-    dx = _batch_major((flat @ kernel.T).reshape(t_len, b, d), go_backwards)
-    return dx, dh, dc, d_kernel, d_rk, d_bias
+    dxt = scratch("lstm_dx", (t_len, b, d), dt)
+    np.matmul(flat, kernel.T, out=dxt.reshape(t_len * b, d))
+    return _batch_major(dxt, go_backwards), dh, dc, d_kernel, d_rk, d_bias
 
 
 def _units(ic, rk_index, h0):
@@ -208,11 +228,17 @@ def _zeros_if_none(g, like):
     return A.zeros_like(like) if g is None else g
 
 
+def _no_output_grad(h):
+    """``[batch, 0, units]`` zeros: tells the gradient kernel the sequence output is unused."""
+    return A.expand_dims(A.zeros_like(h), 1)[:, :0]
+
+
 def _lstm_grad(op, d_out, d_h, d_c, *_):
     x, h0, c0, kernel, rk, bias, mask = op.inputs
     o = op.outputs
     dx, dh0, dc0, dk, drk, db = execute(LSTM_GRAD, (
-        x, kernel, rk, mask, o[3], o[4], o[5], o[6], _zeros_if_none(d_out, o[0]),
+        x, kernel, rk, mask, o[3], o[4], o[5], o[6],
+        _no_output_grad(o[1]) if d_out is None else d_out,
         _zeros_if_none(d_h, o[1]), _zeros_if_none(d_c, o[2])), _attrs(op))
     return [dx, dh0, dc0, dk, drk, db, None]
 

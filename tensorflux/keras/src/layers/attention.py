@@ -208,6 +208,10 @@ def _attention_equations(rank, attn_axes):
     return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
 
 
+def _shape_list(shape):
+    return [None if d is None else int(d) for d in shape]
+
+
 class _EinsumProjection(Layer):
     """The EinsumDense sublayers of MultiHeadAttention (``query``, ``key``, ``value``,
     ``attention_output``): ``kernel`` = bound input dims + ``out_dims``, ``bias`` = out_dims."""
@@ -297,19 +301,21 @@ class MultiHeadAttention(Layer):
     def build(self, query_shape, value_shape=None, key_shape=None):
         if value_shape is None:   # built on first call, once the value's shape is known
             return
-        key_shape = value_shape if key_shape is None else key_shape
+        key_given = key_shape is not None
+        key_shape = key_shape if key_given else value_shape
         if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
             raise ValueError("All dimensions of `value` and `key`, except the last one, must "
                              f"be equal. Received: value_shape={value_shape} and "
                              f"key_shape={key_shape}")
         qr, vr, kr = len(query_shape), len(value_shape), len(key_shape)
         h, kd, vd = self._num_heads, self._key_dim, self._value_dim
-        self._query_dense = self._proj((qr - 1, 1, 2), (h, kd), "query")
-        self._query_dense.build(query_shape)
-        self._key_dense = self._proj((kr - 1, 1, 2), (h, kd), "key")
-        self._key_dense.build(key_shape)
-        self._value_dense = self._proj((vr - 1, 1, 2), (h, vd), "value")
-        self._value_dense.build(value_shape)
+        # Public attribute names, as Keras's saving walks them (``query_dense/vars``).
+        self.query_dense = self._proj((qr - 1, 1, 2), (h, kd), "query")
+        self.query_dense.build(query_shape)
+        self.key_dense = self._proj((kr - 1, 1, 2), (h, kd), "key")
+        self.key_dense.build(key_shape)
+        self.value_dense = self._proj((vr - 1, 1, 2), (h, vd), "value")
+        self.value_dense.build(value_shape)
         rank = vr + 1
         axes = self._attention_axes or tuple(range(1, rank - 2))
         self._attention_axes = tuple(axes)
@@ -317,15 +323,35 @@ class MultiHeadAttention(Layer):
         self._dot_eq, self._combine_eq, scores_rank = _attention_equations(rank, self._attn_axes)
         self._norm_axes = tuple(range(scores_rank - len(self._attn_axes), scores_rank))
         out = self._output_shape or (query_shape[-1],)
-        self._output_dense = self._proj((qr - 1, 2, len(out)), tuple(out), "attention_output")
-        self._output_dense.build(tuple(query_shape[:-1]) + (h, vd))
+        self.output_dense = self._proj((qr - 1, 2, len(out)), tuple(out), "attention_output")
+        self.output_dense.build(tuple(query_shape[:-1]) + (h, vd))
+        shapes = {"query_shape": _shape_list(query_shape), "value_shape": _shape_list(value_shape)}
+        if key_given:
+            shapes["key_shape"] = _shape_list(key_shape)
+        self._mha_shapes = shapes
         self._proj_built = True
         self.built = True
 
-    query_dense = property(lambda self: self._query_dense)
-    key_dense = property(lambda self: self._key_dense)
-    value_dense = property(lambda self: self._value_dense)
-    output_dense = property(lambda self: self._output_dense)
+    _query_dense = property(lambda self: self.query_dense)
+    _key_dense = property(lambda self: self.key_dense)
+    _value_dense = property(lambda self: self.value_dense)
+    _output_dense = property(lambda self: self.output_dense)
+
+    def get_build_config(self):
+        """Keras's ``{"shapes_dict": {"query_shape", "value_shape"[, "key_shape"]}}``."""
+        shapes = getattr(self, "_mha_shapes", None)
+        return None if shapes is None else {"shapes_dict": dict(shapes)}
+
+    _build_config_for_serialization = get_build_config
+
+    def build_from_config(self, config):
+        if not config:
+            return
+        if "shapes_dict" in config:
+            self.build(**config["shapes_dict"])
+        elif "input_shape" in config:  # query = value = key
+            shape = config["input_shape"]
+            self.build(shape, shape)
 
     def _softmax(self, scores, mask):
         axes = self._norm_axes
@@ -362,11 +388,11 @@ class MultiHeadAttention(Layer):
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
+        if not self._proj_built:
+            shape = lambda t: tuple(tf.TensorShape(t.shape).as_list())  # noqa: E731
+            self.build(shape(query), shape(value), None if key is None else shape(key))
         if key is None:
             key = value
-        if not self._proj_built:
-            shape = lambda t: tuple(t.shape.as_list())  # noqa: E731
-            self.build(shape(query), shape(value), shape(key))
         query_mask = query_mask if query_mask is not None else \
             getattr(query, "_keras_mask", None)
         value_mask = value_mask if value_mask is not None else \

@@ -18,7 +18,8 @@ from tensorflux.keras.src.layers.rnn_cells import (DropoutRNNCell, GRUCell, LSTM
 from tensorflux.keras.src.saving import serialization_lib
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
-           "StackedRNNCells", "Bidirectional", "TimeDistributed"]
+           "StackedRNNCells", "Bidirectional", "TimeDistributed", "ConvLSTM1D", "ConvLSTM2D",
+           "ConvLSTM3D"]
 
 
 class _StateHolder:
@@ -215,9 +216,12 @@ class RNN(Layer):
                                         self.zero_output_for_mask)
             return (t + 1, ta.write(t, out), out, *nest.flatten(new))
 
-        last0 = zeros_state(tf.shape(sequences)[0], out_size, sequences.dtype)
+        last0 = self._zero_last_output(sequences, flat0) if hasattr(
+            self, "_zero_last_output") else zeros_state(tf.shape(sequences)[0], out_size,
+                                                        sequences.dtype)
         res = tf.while_loop(lambda t, *_: t < n, body, (tf.constant(0), ta, last0, *flat0))
-        outputs = tf.transpose(res[1].stack(), [1, 0, 2])
+        outs = res[1].stack()
+        outputs = tf.transpose(outs, [1, 0] + list(range(2, len(outs.shape))))
         return res[2], outputs, nest.pack_sequence_as(states, list(res[3:]))
 
     def get_config(self):
@@ -392,7 +396,10 @@ class LSTM(_BuiltinRNN):
         out, h, cs = nn_rnn.lstm_sequence(x, states[0], states[1], c.kernel,
                                           c.recurrent_kernel, b, m, self.go_backwards,
                                           self.zero_output_for_mask)
-        return out[:, -1], out, [h, cs]
+        # The last output is the final h (masked steps carry h over) unless masked steps
+        # output zeros; using h keeps the sequence output's gradient empty when unused.
+        last = out[:, -1] if self.zero_output_for_mask else h
+        return last, out, [h, cs]
 
 
 class GRU(_BuiltinRNN):
@@ -420,3 +427,5 @@ class GRU(_BuiltinRNN):
 
 from tensorflux.keras.src.layers.rnn_wrappers import (  # noqa: E402
     Bidirectional, TimeDistributed)
+from tensorflux.keras.src.layers.conv_lstm import (  # noqa: E402
+    ConvLSTM1D, ConvLSTM2D, ConvLSTM3D)
