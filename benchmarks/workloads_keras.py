@@ -3,7 +3,7 @@
 Each function takes the harness ``ctx`` (batch, steps, warmup, seed, emit) and reports
 samples/s of ``model.fit`` over a dataset repeating a few batches. Standalone::
 
-    python -m benchmarks.workloads_keras [cnn|mlp] [steps]
+    python -m benchmarks.workloads_keras [cnn|mlp|overhead] [steps]
 """
 
 import time
@@ -85,7 +85,37 @@ def mlp_keras_fit(ctx):
                keras.losses.SparseCategoricalCrossentropy(from_logits=True), x, y)
 
 
-WORKLOADS = {"cnn": {"keras_fit": cnn_keras_fit}, "mlp": {"keras_fit": mlp_keras_fit}}
+def fit_overhead(ctx):
+    """Per-step Python overhead of ``fit`` besides the traced step: Dense(1) on batch 32
+    (``ctx.steps`` steps; best of 3 interleaved repeats of fit vs. calling
+    ``model.train_function`` on pre-made batches)."""
+    import tensorflux as tf
+    from tensorflux import keras
+
+    n, bs = ctx.steps, 32
+    rs = np.random.RandomState(ctx.seed)
+    x, y = rs.rand(n * bs, 8).astype("float32"), rs.rand(n * bs, 1).astype("float32")
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x[:2 * bs], y[:2 * bs], batch_size=bs, verbose=0)
+    fn = model.train_function
+    batches = [(tf.constant(x[i:i + bs]), tf.constant(y[i:i + bs])) for i in range(0, n * bs, bs)]
+    fit_t, step_t = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        for b in batches:
+            fn(b)
+        step_t.append((time.perf_counter() - t) / n)
+        t = time.perf_counter()
+        model.fit(x, y, batch_size=bs, verbose=0)
+        fit_t.append((time.perf_counter() - t) / n)
+    ctx.emit("fit_step_us", min(fit_t) * 1e6, "us")
+    ctx.emit("train_function_call_us", min(step_t) * 1e6, "us")
+    ctx.emit("fit_overhead_us", (min(fit_t) - min(step_t)) * 1e6, "us")
+
+
+WORKLOADS = {"cnn": {"keras_fit": cnn_keras_fit}, "mlp": {"keras_fit": mlp_keras_fit},
+             "overhead": {"keras_fit": fit_overhead}}
 
 
 class _Ctx:
@@ -100,6 +130,6 @@ if __name__ == "__main__":
     import sys
 
     which = sys.argv[1] if len(sys.argv) > 1 else "mlp"
-    steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    batch = {"cnn": 100, "mlp": 256}[which]
+    steps = int(sys.argv[2]) if len(sys.argv) > 2 else (1000 if which == "overhead" else 20)
+    batch = {"cnn": 100, "mlp": 256, "overhead": 32}[which]
     WORKLOADS[which]["keras_fit"](_Ctx(batch, steps))

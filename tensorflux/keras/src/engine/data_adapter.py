@@ -75,6 +75,21 @@ def _to_tensor(a):
     return tf.convert_to_tensor(a)
 
 
+def _as_float32(a):
+    return a.astype(np.float32) if a is not None and a.dtype == np.float64 else a
+
+
+def _repack(parts, flat, vals):
+    out, k = [], 0
+    for p, f in zip(parts, flat):
+        if p is None:
+            out.append(None)
+            continue
+        out.append(nest.pack_sequence_as(p, vals[k:k + len(f)]))
+        k += len(f)
+    return out
+
+
 def class_weight_to_sample_weight(y, class_weight):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
@@ -118,21 +133,29 @@ class ArrayAdapter:
         return n if self._steps is None else min(self._steps, n)
 
     def epoch_batches(self):
-        data = (self._x, self._y, self._sw)
+        # The structure is flattened once per epoch (float64 -> float32 once, not per batch);
+        # each step only slices the leaves and converts them (fit's per-step overhead).
+        parts = (self._x, self._y, self._sw)
+        flat = [nest.flatten(p) if p is not None else None for p in parts]
+        leaves = [_as_float32(a) for f in flat if f is not None for a in f]
         if self.shuffle and self.shuffle != "batch":
             perm = np.random.permutation(self.num_samples)
-            data = nest.map_structure(lambda a: None if a is None else a[perm], data)
-        elif self.shuffle == "batch":
-            pass
+            leaves = [None if a is None else a[perm] for a in leaves]
         bs = self.batch_size
         order = range(self.num_batches)
         if self.shuffle == "batch":
             order = np.random.permutation(self.num_batches)
+        simple = all(f is not None and len(f) == 1 and not nest.is_nested(p)
+                     for f, p in zip(flat, parts) if p is not None)
+        convert = tf.convert_to_tensor
         for i in order:
-            sl = slice(i * bs, min((i + 1) * bs, self.num_samples))
-            batch = nest.map_structure(
-                lambda a, sl=sl: None if a is None else _to_tensor(a[sl]), data)
-            x, y, sw = batch
+            lo = i * bs
+            vals = [None if a is None else convert(a[lo:lo + bs]) for a in leaves]
+            if simple:
+                it = iter(vals)
+                x, y, sw = (None if p is None else next(it) for p in parts)
+            else:
+                x, y, sw = _repack(parts, flat, vals)
             yield pack_x_y_sample_weight(x, y, sw)
 
 

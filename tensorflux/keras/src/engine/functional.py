@@ -126,15 +126,13 @@ class Functional(Model):
 
     @property
     def inputs(self):
-        return self._inputs_struct if isinstance(self._inputs_struct, (list, dict)) else \
-            [self._inputs_struct] if not isinstance(self._inputs_struct, tuple) else \
-            list(self._inputs_struct)
+        """Flat list of the symbolic inputs (dict inputs in sorted-key order, like Keras)."""
+        return nest.flatten(self._inputs_struct)
 
     @property
     def outputs(self):
-        return self._outputs_struct if isinstance(self._outputs_struct, (list, dict)) else \
-            [self._outputs_struct] if not isinstance(self._outputs_struct, tuple) else \
-            list(self._outputs_struct)
+        """Flat list of the symbolic outputs (dict outputs in sorted-key order, like Keras)."""
+        return nest.flatten(self._outputs_struct)
 
     @property
     def input(self):
@@ -196,10 +194,18 @@ class Functional(Model):
             out = node.layer(*args, **kwargs)
             for kt, o in zip(node.outputs, nest.flatten(out)):
                 values[id(kt)] = o
-        return nest.map_structure(lambda kt: values[id(kt)], self._outputs_struct)
+        out = nest.map_structure(lambda kt: values[id(kt)], self._outputs_struct)
+        # Keras 3 unpacks a single-element output list/tuple when called on tensors ...
+        return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
 
     def compute_output_spec(self, *args, **kwargs):
-        return super().compute_output_spec(*args, **kwargs)
+        out = super().compute_output_spec(*args, **kwargs)
+        # ... but keeps the structure when called on KerasTensors.
+        struct = self._outputs_struct
+        if isinstance(struct, (list, tuple)) and len(struct) == 1 and \
+                not isinstance(out, (list, tuple)):
+            out = type(struct)([out])
+        return out
 
     # ---- config ------------------------------------------------------------------------------
     def get_config(self):

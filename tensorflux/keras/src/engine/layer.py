@@ -84,10 +84,11 @@ class KerasVariable(_TFVariable):
     ``path`` = 'dense/kernel') and a settable ``trainable`` flag."""
 
     def __init__(self, initial_value, *, name, path, trainable=True, dtype=None,
-                 constraint=None, regularizer=None, aggregation="mean"):
+                 constraint=None, regularizer=None, aggregation="mean", autocast=True):
         super().__init__(initial_value, trainable=trainable, name=name, dtype=dtype,
                          constraint=constraint)
         self._keras_name = name
+        self._autocast = bool(autocast) and self.dtype.is_floating
         self._path = path
         self.regularizer = regularizer
         self.keras_aggregation = aggregation
@@ -99,6 +100,15 @@ class KerasVariable(_TFVariable):
     @property
     def path(self):
         return self._path
+
+    def value(self):
+        """The current value; inside a mixed-precision layer call (an autocast scope) a float
+        variable reads as the layer's compute dtype (the cast is differentiable)."""
+        v = super().value()
+        dt = _ctx.autocast
+        if dt is not None and self._autocast and v.dtype.name != dt:
+            return tf.cast(v, dt)
+        return v
 
     @property
     def trainable(self):
@@ -118,9 +128,58 @@ class _CallContext(threading.local):
     def __init__(self):
         self.training = None
         self.entry = None
+        self.autocast = None      # compute dtype variables are read as (Keras AutocastScope)
 
 
 _ctx = _CallContext()
+
+
+class _ScopeStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_scopes = _ScopeStack()
+
+
+class name_scope:
+    """Keras 3's name scope (``keras.name_scope``): variables created inside get
+    ``path = "<scope>/.../<name>"``. A layer's scope re-enters at the path where the layer
+    was first used (``_parent_path``), and is not re-entered by the same layer."""
+
+    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError("Argument `name` must be a string and cannot contain character "
+                             f"`/`. Received: name={name}")
+        self.name, self.caller, self.deduplicate = name, caller, deduplicate
+        if override_parent is None and deduplicate and caller is not None:
+            override_parent = caller.__dict__.get("_parent_path")
+        self.override_parent = override_parent
+        self._pushed = False
+
+    def __enter__(self):
+        stack = _scopes.stack
+        if self.deduplicate and stack and self.caller is not None and \
+                stack[-1].caller is self.caller and stack[-1].name == self.name:
+            return self
+        stack.append(self)
+        self._pushed = True
+        return self
+
+    def __exit__(self, *exc):
+        if self._pushed:
+            _scopes.stack.pop()
+            self._pushed = False
+
+
+def current_path():
+    """The ``/``-joined path of the open name scopes ('' outside any)."""
+    parts = []
+    for entry in _scopes.stack:
+        if entry.override_parent is not None:
+            parts = [p for p in entry.override_parent.split("/") if p]
+        parts.append(entry.name)
+    return "/".join(parts)
 
 
 def in_call_training():
@@ -130,7 +189,8 @@ def in_call_training():
 
 _UNTRACKED = frozenset({"_inbound_nodes", "_outbound_nodes", "_parent_refs", "_auto_config",
                         "_functional", "_nodes_in_order", "history", "_callbacks_ref",
-                        "_build_shapes", "_losses", "_call_sig", "input_spec", "_input_spec"})
+                        "_build_shapes", "_losses", "_call_sig", "input_spec", "_input_spec",
+                        "_parent_path", "_path"})
 
 
 def _signature_info(cls):
@@ -222,6 +282,8 @@ class Layer(tf.Module):
             batch_input_shape = (batch_size,) + tuple(input_shape)
         d["_batch_input_shape"] = tuple(batch_input_shape) if batch_input_shape else None
         d["_input_dtype"] = input_dtype
+        d["_parent_path"] = None
+        d["_path"] = None
 
     # ---- tracking ----------------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -337,12 +399,14 @@ class Layer(tf.Module):
             value = lambda: init(shape, dtype=dtype)  # noqa: E731
         else:
             value = init
+        with name_scope(self.name, caller=self):
+            path = f"{current_path()}/{name}"
         with tf.init_scope():
             v = KerasVariable(value() if callable(value) else value, name=name,
-                              path=f"{self.name}/{name}", trainable=trainable,
+                              path=path, trainable=trainable,
                               dtype=tf.as_dtype(dtype), constraint=constraints.get(constraint),
                               regularizer=regularizers.get(regularizer),
-                              aggregation=aggregation)
+                              aggregation=aggregation, autocast=autocast)
         if trainable:
             self._trainable_variables.append(v)
         else:
@@ -360,7 +424,13 @@ class Layer(tf.Module):
 
     @property
     def path(self):
-        return self._name
+        """The layer's name-scope path when it was built (e.g. 'sequential/dense')."""
+        return self.__dict__.get("_path") or self._name
+
+    def _open_name_scope(self):
+        if self.__dict__.get("_parent_path") is None:
+            self.__dict__["_parent_path"] = current_path()
+        return name_scope(self.name, caller=self)
 
     @property
     def trainable(self):
@@ -450,13 +520,17 @@ class Layer(tf.Module):
         if isinstance(shapes, tuple) and not isinstance(first_arg, tuple):
             pass
         self.__dict__["_build_shapes"] = shapes
-        self.build(shapes)
+        with self._open_name_scope():
+            self.__dict__["_path"] = current_path()
+            self.build(shapes)
         self.__dict__["built"] = True
 
     def build_from_config(self, config):
         shape = config.get("input_shape")
         if shape is not None:
-            self.build(_as_shape_struct(shape))
+            with self._open_name_scope():
+                self.__dict__["_path"] = current_path()
+                self.build(_as_shape_struct(shape))
             self.__dict__["_build_shapes"] = _as_shape_struct(shape)
         self.__dict__["built"] = True
 
@@ -511,15 +585,17 @@ class Layer(tf.Module):
             assert_input_compatibility(self._input_spec, first, self.name)
         if not self.built:
             self._maybe_build(first)
-        saved = (_ctx.training, _ctx.entry)
+        saved = (_ctx.training, _ctx.entry, _ctx.autocast)
         if _ctx.entry is None:
             _ctx.entry = self
             self._clear_losses()
         _ctx.training = training
+        _ctx.autocast = self._autocast_scope_dtype(saved[2])
         try:
-            outputs = self.call(*args, **kwargs)
+            with self._open_name_scope():
+                outputs = self.call(*args, **kwargs)
         finally:
-            _ctx.training, _ctx.entry = saved
+            _ctx.training, _ctx.entry, _ctx.autocast = saved
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 n = tf.cast(tf.shape(o)[0], o.dtype)
@@ -529,6 +605,16 @@ class Layer(tf.Module):
             out_mask = self.compute_mask(first, mask)
             _set_masks(outputs, out_mask)
         return outputs
+
+    def _autocast_scope_dtype(self, current):
+        """Keras's AutocastScope rule: the dtype float variables are read as in ``call``."""
+        policy = self._dtype_policy
+        compute = policy.compute_dtype
+        if current is not None:
+            if not self.autocast or not backend.is_float_dtype(compute):
+                return None
+            return compute
+        return compute if compute != policy.variable_dtype else None
 
     def _autocast(self, x):
         dt = self._dtype_policy.compute_dtype
@@ -549,7 +635,8 @@ class Layer(tf.Module):
             self._maybe_build(first)
         elif self._input_spec is not None:
             assert_input_compatibility(self._input_spec, first, self.name)
-        outputs = self.compute_output_spec(*args, **kwargs)
+        with self._open_name_scope():
+            outputs = self.compute_output_spec(*args, **kwargs)
         Node(self, args, kwargs, outputs)
         return outputs
 

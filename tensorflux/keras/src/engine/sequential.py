@@ -7,7 +7,7 @@ from tensorflux._src.core import nest
 from tensorflux.keras.src.engine.functional import Functional
 from tensorflux.keras.src.engine.input_layer import InputLayer
 from tensorflux.keras.src.engine.keras_tensor import KerasTensor
-from tensorflux.keras.src.engine.layer import Layer, _as_shape_struct, _get_policy
+from tensorflux.keras.src.engine.layer import Layer, _as_shape_struct, _get_policy, current_path
 from tensorflux.keras.src.engine.training import Model
 from tensorflux.keras.src.saving import serialization_lib
 
@@ -90,11 +90,13 @@ class Sequential(Model):
             inp_layer = InputLayer(batch_shape=input_shape, dtype=dtype)
             self._layers_list.insert(0, inp_layer)
         x = inputs = inp_layer.output
-        for layer in self._layers_list[1:]:
-            try:
-                x = layer(x)
-            except NotImplementedError:
-                return
+        with self._open_name_scope():   # Keras builds the layers under the model's scope
+            self.__dict__["_path"] = current_path()
+            for layer in self._layers_list[1:]:
+                try:
+                    x = layer(x)
+                except NotImplementedError:
+                    return
         self._functional = Functional(inputs, x, name=self.name + "_functional")
         self._build_shapes = tuple(input_shape)
         self.built = True

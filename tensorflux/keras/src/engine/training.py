@@ -280,9 +280,42 @@ class Model(Layer):
         fn = self._execution_function(kind)
         return lambda chunk: fn(tuple(chunk))
 
-    make_train_function = lambda self, force=False: self._function("train")  # noqa: E731
-    make_test_function = lambda self, force=False: self._function("test")  # noqa: E731
-    make_predict_function = lambda self, force=False: self._function("predict")  # noqa: E731
+    def _make(self, kind, force):
+        if force:
+            self._fns.pop(kind, None)
+            self._fns.pop(f"{kind}_multi", None)
+        if self.steps_per_execution > 1:
+            return self._execution_function(kind)
+        return self._function(kind)
+
+    def make_train_function(self, force=False):
+        """The (cached) traced train step; also available as ``model.train_function``."""
+        return self._make("train", force)
+
+    def make_test_function(self, force=False):
+        return self._make("test", force)
+
+    def make_predict_function(self, force=False):
+        return self._make("predict", force)
+
+    def _step_fn_property(kind):
+        def get(self):
+            key = f"{kind}_multi" if self.steps_per_execution > 1 else kind
+            return self._fns.get(key)
+
+        def set_(self, fn):
+            key = f"{kind}_multi" if self.steps_per_execution > 1 else kind
+            if fn is None:
+                self._fns.pop(key, None)
+            else:
+                self._fns[key] = fn
+        return property(get, set_, doc=f"The traced ``{kind}_step`` function (None until "
+                        f"``fit``/``make_{kind}_function`` creates it; settable, like Keras).")
+
+    train_function = _step_fn_property("train")
+    test_function = _step_fn_property("test")
+    predict_function = _step_fn_property("predict")
+    del _step_fn_property
 
     def _assert_compiled(self):
         if not self.compiled or (self.optimizer is None and self._compile_loss is None):

@@ -13,14 +13,26 @@ from tensorflux.keras.src.engine.layer import Layer
 _ser_i, _ser_r, _ser_c = initializers.serialize, regularizers.serialize, constraints.serialize
 
 
+def _refuse_lora_quantization(layer, lora_rank, quantization_config):
+    """Keras 3 writes ``lora_rank``/``quantization_config`` (None by default); only the
+    defaults are supported here."""
+    if lora_rank or quantization_config is not None:
+        what = "lora_rank" if lora_rank else "quantization_config"
+        raise NotImplementedError(
+            f"{type(layer).__name__}: `{what}` is not supported by tensorflux yet (LoRA and "
+            f"quantized layers). Received: {what}="
+            f"{lora_rank if lora_rank else quantization_config!r}. Pass None (the default).")
+
+
 class Dense(Layer):
     """``output = activation(dot(input, kernel) + bias)``; kernel shape ``[in, units]``."""
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, quantization_config=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        _refuse_lora_quantization(self, lora_rank, quantization_config)
         if not isinstance(units, int) or units <= 0:
             raise ValueError("Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
@@ -346,8 +358,10 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, input_length=None, **kwargs):
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 input_length=None, **kwargs):
         super().__init__(**kwargs)
+        _refuse_lora_quantization(self, lora_rank, quantization_config)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
@@ -370,7 +384,8 @@ class Embedding(Layer):
     def call(self, inputs):
         if inputs.dtype not in (tf.int32, tf.int64):
             inputs = tf.cast(inputs, tf.int32)
-        return tf.nn.embedding_lookup(self.embeddings, inputs)
+        out = tf.nn.embedding_lookup(self.embeddings, inputs)
+        return out if out.dtype.name == self.compute_dtype else tf.cast(out, self.compute_dtype)
 
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:

@@ -42,9 +42,6 @@ def _translate(obj, custom_objects):
     if name in _MODEL_CLASSES and isinstance(cfg, dict) and "input_layers" in cfg:
         name = "Functional"
         out.setdefault("module", "keras.src.models.functional")
-        # Keras 2 always lists inputs/outputs; Keras 3 unpacks a single one when called.
-        cfg = {**cfg, "input_layers": _unpack_single(cfg["input_layers"]),
-               "output_layers": _unpack_single(cfg["output_layers"])}
     elif name == "Sequential":
         if isinstance(cfg, list):   # Keras <= 2.2: the config is the list of layers
             cfg = {"name": None, "layers": cfg}
@@ -58,12 +55,6 @@ def _translate(obj, custom_objects):
         cfg = _fix_args(name, cfg, custom_objects)
     out["config"] = cfg
     return out
-
-
-def _unpack_single(triples):
-    if isinstance(triples, list) and len(triples) == 1 and isinstance(triples[0], list):
-        return triples[0]
-    return triples
 
 
 def _fix_args(class_name, cfg, custom_objects):

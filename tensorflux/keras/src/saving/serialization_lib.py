@@ -112,12 +112,7 @@ def serialize_keras_object(obj):
     if hasattr(obj, "as_numpy_dtype") and hasattr(obj, "name"):   # tf.DType
         return obj.name
     if callable(obj) and not hasattr(obj, "get_config"):
-        builtin = getattr(obj, "_keras_builtin_name", None)
-        if builtin is not None:
-            return builtin
-        reg = _GLOBAL_CUSTOM_NAMES.get(obj)
-        return {"module": _module_name(obj), "class_name": "function",
-                "config": reg or obj.__name__, "registered_name": reg or obj.__name__}
+        return _serialize_function(obj)
     cls = type(obj)
     reg = _GLOBAL_CUSTOM_NAMES.get(cls)
     builtin = getattr(cls, "_keras_module", None) is not None and reg is None
@@ -133,6 +128,19 @@ def serialize_keras_object(obj):
         if cc is not None:
             out["compile_config"] = cc
     return out
+
+
+def _serialize_function(fn):
+    """Keras 3.15's form: built-in Keras functions (activations, losses, metrics) are
+    ``module="builtins"``/``registered_name="function"``; others keep their module."""
+    reg = _GLOBAL_CUSTOM_NAMES.get(fn)
+    name = getattr(fn, "_keras_builtin_name", None) or getattr(fn, "__name__", type(fn).__name__)
+    module = getattr(fn, "__module__", None) or "builtins"
+    if reg is None and (module.startswith("tensorflux.") or module == "builtins"):
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}
+    return {"module": module, "class_name": "function", "config": reg or name,
+            "registered_name": reg or name}
 
 
 def _serialize_config(config):
