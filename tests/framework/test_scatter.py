@@ -16,7 +16,10 @@ def test_add_at_matches_numpy(n_ids, rows, dup_range):
     got = want.copy()
     np.add.at(want, ids, data)
     add_at(got, ids, data)
-    np.testing.assert_array_equal(got, want)
+    if np.bincount(ids).max() <= 8:  # occurrence passes: the same additions in the same order
+        np.testing.assert_array_equal(got, want)
+    else:  # segment sums: rounding may differ
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
 def test_add_at_multi_dim_ids_and_fallback():
@@ -32,3 +35,13 @@ def test_add_at_multi_dim_ids_and_fallback():
     np.add.at(want, ids, 1.0)
     add_at(got, ids, 1.0)
     np.testing.assert_array_equal(got, want)
+
+
+def test_add_at_few_rows_many_repeats():
+    rng = np.random.default_rng(2)
+    ids = rng.integers(0, 30, 200_000)
+    data = rng.standard_normal(200_000)
+    want, got = np.zeros(30), np.zeros(30)
+    np.add.at(want, ids, data)
+    add_at(got, ids, data)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
