@@ -48,6 +48,7 @@ _LAZY = {
     "profiler": "tensorflux.profiler",
     "keras": "tensorflux.keras",
     "compat": "tensorflux.compat",
+    "autograph": "tensorflux.autograph",
 }
 
 

@@ -144,7 +144,7 @@ def test_method_decoration_binds_per_instance():
 
 
 def test_symbolic_tensor_misuse_errors():
-    @tf.function
+    @tf.function(autograph=False)  # AutoGraph would convert the `if` into tf.cond
     def f(x):
         if x:
             return x

@@ -170,7 +170,7 @@ class Function:
             return self._python_function(*args, **kwargs)
         if state.graph is not None:
             # Called while tracing another function: inline it.
-            return self._python_function(*args, **kwargs)
+            return self._traced_function()(*args, **kwargs)
         cf, flat = self._lookup(args, kwargs)
         return cf._call_flat(flat)
 
@@ -257,7 +257,7 @@ class Function:
                 else:
                     new_flat.append(x)
             args, kwargs = nest.pack_sequence_as(structure, new_flat)
-            out = self._python_function(*args, **kwargs)
+            out = self._traced_function()(*args, **kwargs)
             g.structured_outputs = out
             outs = []
             for o in nest.flatten(out):
@@ -269,6 +269,13 @@ class Function:
         cf = ConcreteFunction(g, self._name, jit_compile=self._jit_compile)
         cf._arg_is_tensor = [s is not None for s in specs]
         return cf
+
+    def _traced_function(self):
+        """The function to trace: converted by AutoGraph (once, cached) when autograph=True."""
+        if not self._autograph:
+            return self._python_function
+        from tensorflux._src.autograph.impl import convert_for_trace
+        return convert_for_trace(self._python_function)
 
     def get_concrete_function(self, *args, **kwargs):
         """The ``ConcreteFunction`` for these arguments (tensors, TensorSpecs or values)."""

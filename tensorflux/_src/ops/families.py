@@ -53,6 +53,7 @@ from tensorflux._src.ops import (  # noqa: F401
 )
 from tensorflux._src.summary import summary_ops  # noqa: F401,E402 - WriteSummary, FlushSummaryWriter
 from tensorflux._src.data import ops as _data_ops  # noqa: F401,E402 - IteratorGetNext, ReduceDataset
+from tensorflux._src.autograph import optional_ops  # noqa: F401,E402 - IteratorGetNextAsOptional
 from tensorflux._src.io import io_ops, parsing_ops  # noqa: F401,E402 - ParseExampleV2, ReadFile, ...
 from tensorflux._src.io import (  # noqa: F401,E402 - DecodeCSV, DecodePng, ParseSequenceExampleV2
     csv_ops, image_codecs, sequence_parsing)
