@@ -3,7 +3,11 @@
 Each workload takes the harness ``ctx`` (steps, seed, batch, warmup, data_dir) and emits
 ``examples_per_sec``. ``map_parse``/``batch_parse`` use ``tf.data.TFRecordDataset`` when it
 exists and fall back to the record reader + parse ops directly otherwise (``reader`` in the
-emitted extras says which). Standalone: ``python -m benchmarks.workloads_io [n]``.
+emitted extras says which). Standalone: ``python -m benchmarks.workloads_io [n]``;
+``TF_PYTHON=<python with tensorflow> python -m benchmarks.workloads_io [n] --compare [reps]``
+alternates runs with the peer TensorFlow workload (``../shared/bench/peers/tf_impl.py``) and
+prints the best of ``reps`` for both and their ratio (the machine is shared: compare only
+numbers taken in the same moment).
 """
 
 import math
@@ -55,7 +59,7 @@ def tfrecord_write(ctx):
              file_mb=os.path.getsize(path) / 2 ** 20)
 
 
-def _dataset_iter(path, vectorized, batch):
+def _dataset_iter(path, vectorized, batch, threads=None):
     feat = _features()
     ds = tf.data.TFRecordDataset(path).repeat()
     if vectorized:
@@ -64,7 +68,12 @@ def _dataset_iter(path, vectorized, batch):
     else:
         ds = ds.map(lambda s: tf.io.parse_single_example(s, feat),
                     num_parallel_calls=tf.data.AUTOTUNE).batch(batch)
-    return iter(ds.prefetch(tf.data.AUTOTUNE))
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    if threads:
+        opts = tf.data.Options()
+        opts.threading.private_threadpool_size = threads
+        ds = ds.with_options(opts)
+    return iter(ds)
 
 
 def _direct_iter(path, vectorized, batch):
@@ -90,7 +99,10 @@ def _read(vectorized):
         if not os.path.exists(path):
             _write(ctx, path)
         use_data = hasattr(getattr(tf, "data", None), "TFRecordDataset")
-        it = (_dataset_iter if use_data else _direct_iter)(path, vectorized, ctx.batch)
+        if use_data:
+            it = _dataset_iter(path, vectorized, ctx.batch, getattr(ctx, "threads", None))
+        else:
+            it = _direct_iter(path, vectorized, ctx.batch)
         for _ in range(ctx.warmup):
             next(it)
         nb = math.ceil(ctx.steps / ctx.batch)
@@ -116,13 +128,57 @@ class _Ctx:
         print(f"  {metric}: {value:,.0f} {unit} {extra}")
 
 
+_TF_DRIVER = """
+import os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, sys.argv[1])
+from peers import tf_impl
+class C:
+    steps, seed, batch, warmup, threads, inter_op = int(sys.argv[3]), 0, 256, 2, 2, 2
+    data_dir = sys.argv[2]
+    def emit(self, metric, value, unit, **extra):
+        print("RESULT", value)
+tf_impl.configure(C())
+tf_impl.TFRECORD[sys.argv[4]](C())
+"""
+
+
+def _compare(n, reps, data_dir):
+    """Alternates tensorflux and TensorFlow runs of each workload; best of ``reps``."""
+    import subprocess
+
+    tf_python = os.environ.get("TF_PYTHON")
+    if not tf_python:
+        raise SystemExit("set TF_PYTHON to a Python interpreter that has tensorflow installed")
+    bench = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench")
+    ours = {}
+    ctx = _Ctx(n, data_dir)
+    ctx.emit = lambda metric, value, unit, **extra: ours.setdefault(mode, []).append(value)
+    theirs = {}
+    for mode, fn in TFRECORD.items():
+        for _ in range(reps):
+            fn(ctx)
+            out = subprocess.run([tf_python, "-c", _TF_DRIVER, bench, data_dir, str(n), mode],
+                                 capture_output=True, text=True, check=True).stdout
+            theirs.setdefault(mode, []).append(
+                float(out.split("RESULT")[-1].split()[0]))
+        a, b = max(ours[mode]), max(theirs[mode])
+        print(f"tfrecord/{mode}: tensorflux {a:,.0f}/s  tensorflow {b:,.0f}/s  "
+              f"ratio {a / b:.2f}x  (best of {reps}; all ours {[round(v) for v in ours[mode]]}, "
+              f"tf {[round(v) for v in theirs[mode]]})")
+
+
 if __name__ == "__main__":
     import sys
     import tempfile
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 100_000
     with tempfile.TemporaryDirectory() as d:
-        ctx = _Ctx(n, d)
-        for mode, fn in TFRECORD.items():
-            print(f"tfrecord/{mode} ({n} examples):")
-            fn(ctx)
+        if "--compare" in sys.argv:
+            _compare(n, int(args[1]) if len(args) > 1 else 3, d)
+        else:
+            ctx = _Ctx(n, d)
+            for mode, fn in TFRECORD.items():
+                print(f"tfrecord/{mode} ({n} examples):")
+                fn(ctx)

@@ -16,17 +16,17 @@ from tensorflux._src.framework.function import TensorSpec
 
 
 def _pull(inp, n):
-    elems = []
-    for _ in range(n):
-        try:
-            elems.append(inp.next())
-        except StopIteration:
-            break
-    return elems
+    return inp.next_many(n)
 
 
 def _stack(elems, k):
     col = [e[k] for e in elems]
+    if all(type(c) is np.ndarray and c.ndim == 0 and c.dtype == object for c in col):
+        vals = [c[()] for c in col]  # scalar strings: one fill instead of np.stack
+        if all(type(v) is bytes for v in vals):
+            out = np.empty(len(vals), object)
+            out[:] = vals
+            return out
     try:
         out = np.stack(col)
         return out.astype(object) if out.dtype.kind in "SU" else out
@@ -40,11 +40,20 @@ def _stack(elems, k):
 
 
 class _BatchIt(_FnIt):
-    def __init__(self, inp, n, drop, ncomp):
+    def __init__(self, inp, n, drop, ncomp, strings=False):
         super().__init__(inp)
         self.n, self.drop, self.ncomp = n, drop, ncomp
+        self.strings = strings  # elements are scalar strings: ask for raw records
 
     def next(self):
+        if self.strings:
+            recs = self.inp.next_records(self.n)
+            if recs is not None:
+                if not recs or (self.drop and len(recs) < self.n):
+                    raise StopIteration
+                out = np.empty(len(recs), object)
+                out[:] = recs
+                return (out,)
         elems = _pull(self.inp, self.n)
         if not elems or (self.drop and len(elems) < self.n):
             raise StopIteration
@@ -66,7 +75,10 @@ class BatchDataset(UnaryDataset):
         self._ncomp = len(structure.component_specs(input_dataset.element_spec))
 
     def _make_it(self, ctx):
-        return _BatchIt(self._input._make_it(ctx), self._n, self._drop, self._ncomp)
+        spec = self._input.element_spec
+        strings = (type(spec) is TensorSpec and spec.dtype is _dt.string
+                   and spec.shape.rank == 0)
+        return _BatchIt(self._input._make_it(ctx), self._n, self._drop, self._ncomp, strings)
 
     def _cardinality(self):
         return _batch_card(self._input, self._n, self._drop)

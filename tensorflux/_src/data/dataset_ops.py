@@ -737,6 +737,32 @@ class _FlatMapIt(_FnIt):
                 self.cur.close()
                 self.cur = None
 
+    def next_many(self, n):
+        return self._bulk(n, False)
+
+    def next_records(self, n):
+        return self._bulk(n, True)
+
+    def _bulk(self, n, records):
+        out = []
+        while len(out) < n:
+            if self.cur is None:
+                try:
+                    e = self.inp.next()
+                except StopIteration:
+                    break
+                self.cur_elem = e
+                self.cur = self.fn(e)._make_it(self.ctx)
+            got = _bulk_pull(self.cur, n - len(out), records, out)
+            if got is None:
+                return None
+            if got:
+                out += got
+            else:
+                self.cur.close()
+                self.cur = None
+        return out
+
     def save(self):
         st = {"in": self.inp.save(), "has": int(self.cur is not None)}
         if self.cur is not None:
@@ -756,6 +782,18 @@ class _FlatMapIt(_FnIt):
         if self.cur is not None:
             self.cur.close()
         self.inp.close()
+
+
+def _bulk_pull(it, k, records, out):
+    """``it.next_records(k)`` or ``it.next_many(k)``; ``None`` only when records are asked
+    for, ``it`` has none and nothing was pulled yet (``out`` empty): the caller then falls
+    back to elements. Later, raw records are made from scalar-string elements."""
+    if not records:
+        return it.next_many(k)
+    got = it.next_records(k)
+    if got is None and out:
+        got = [e[0][()] for e in it.next_many(k)]
+    return got
 
 
 class _FlatMapDataset(UnaryDataset):
@@ -827,14 +865,36 @@ class _RepeatIt(It):
                 self.fresh = False
                 return e
             except StopIteration:
-                self.it.close()
-                self.epoch += 1
-                if (self.count >= 0 and self.epoch >= self.count) or self.fresh:
-                    self.it = None  # finished (or the input is empty: avoid spinning)
-                    break
-                self.it = self.ds._make_it(self.ctx)
-                self.fresh = True
+                self._next_epoch()
         raise StopIteration
+
+    def _next_epoch(self):
+        self.it.close()
+        self.epoch += 1
+        if (self.count >= 0 and self.epoch >= self.count) or self.fresh:
+            self.it = None  # finished (or the input is empty: avoid spinning)
+            return
+        self.it = self.ds._make_it(self.ctx)
+        self.fresh = True
+
+    def next_many(self, n):
+        return self._bulk(n, False)
+
+    def next_records(self, n):
+        return self._bulk(n, True)
+
+    def _bulk(self, n, records):
+        out = []
+        while len(out) < n and self.it is not None:
+            got = _bulk_pull(self.it, n - len(out), records, out)
+            if got is None:
+                return None
+            if got:
+                self.fresh = False
+                out += got
+            else:
+                self._next_epoch()
+        return out
 
     def save(self):
         st = {"epoch": self.epoch, "fresh": int(self.fresh), "done": int(self.it is None)}

@@ -39,6 +39,23 @@ class It:
     def next(self):
         raise NotImplementedError
 
+    def next_many(self, n) -> list:
+        """Up to ``n`` elements (fewer only at the end); same as ``n`` calls of ``next``.
+        Readers override it to hand out records in chunks (used by ``batch``)."""
+        out = []
+        try:
+            for _ in range(n):
+                out.append(self.next())
+        except StopIteration:
+            pass
+        return out
+
+    def next_records(self, n):
+        """Up to ``n`` elements of a scalar-string dataset as plain ``bytes`` (fewer only at
+        the end), or ``None`` when this iterator does not hand out raw records (then nothing
+        was consumed). File readers implement it so ``batch`` skips per-element arrays."""
+        return None
+
     def save(self) -> dict:
         return {}
 

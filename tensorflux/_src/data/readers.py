@@ -110,6 +110,24 @@ class _TFRecordIt(It):
         self.i += 1
         return (np.array(r, dtype=object),)
 
+    def next_records(self, n):
+        out = []
+        while len(out) < n:
+            if self.i >= len(self.chunk):
+                if self.reader is None:
+                    self._open()
+                self.chunk_start = self.reader.offset
+                self.chunk, self.i = self.reader.read_many(max(64, n - len(out))), 0
+                if not self.chunk:
+                    break
+            take = self.chunk[self.i:self.i + n - len(out)]
+            self.i += len(take)
+            out += take
+        return out
+
+    def next_many(self, n):
+        return [(np.array(r, dtype=object),) for r in self.next_records(n)]
+
     def _offset(self):
         if self.reader is None:
             return self.seek_to

@@ -99,8 +99,54 @@ def features_map(buf, start, end, out=None):
     return out
 
 
+def _canonical_features(buf):
+    """Fast walk of an ``Example`` in the layout protobuf serializers emit (one ``Features``;
+    entries ``key, value``; one list per ``Feature``). ``None`` when the layout differs."""
+    n = len(buf)
+    if not n:
+        return {}
+    try:
+        if buf[0] != 0x0A:
+            return None
+        ln, pos = varint(buf, 1)
+        if pos + ln != n:
+            return None
+        out = {}
+        while pos < n:
+            if buf[pos] != 0x0A:
+                return None
+            ln, pos = varint(buf, pos + 1)
+            stop = pos + ln
+            if stop > n or pos >= stop or buf[pos] != 0x0A:
+                return None
+            kl, ks = varint(buf, pos + 1)
+            ke = ks + kl
+            if ke >= stop or buf[ke] != 0x12:
+                return None
+            fl, fs = varint(buf, ke + 1)
+            if fs + fl != stop:
+                return None
+            if fl:
+                t = buf[fs]
+                if t != 0x0A and t != 0x12 and t != 0x1A:
+                    return None
+                ll, ls = varint(buf, fs + 1)
+                if ls + ll != stop:
+                    return None
+                out[buf[ks:ke]] = (t >> 3, ls, stop)
+            else:
+                out[buf[ks:ke]] = (0, 0, 0)
+            pos = stop
+        return out
+    except (IndexError, WireError):
+        return None
+
+
 def example_features(buf):
     """``{key: (kind, start, end)}`` for a serialized ``Example``."""
+    out = _canonical_features(buf)
+    if out is not None:
+        return out
     out = {}
     for fn, wt, s, e in fields(buf, 0, len(buf)):
         if fn == 1 and wt == 2:
@@ -176,6 +222,12 @@ def decode_floats(buf, start, end):
 
 
 def decode_int64s(buf, start, end):
+    if end - start >= 2 and buf[start] == 0x0A:  # common case: one packed run
+        n, pos = varint(buf, start + 1)
+        if pos + n == end:
+            if n == 1:
+                return np.array([buf[pos]], np.int64)
+            return _varints(np.frombuffer(buf, np.uint8, n, pos))
     parts = []
     for fn, wt, s, e in fields(buf, start, end):
         if fn != 1:

@@ -253,12 +253,12 @@ def _fast_dense(recs, dense):
     """All records share one byte layout: slice every dense feature out of a 2-D uint8 view.
     Returns ``None`` when the layout differs anywhere (the general path then runs)."""
     n0 = len(recs[0])
-    for r in recs:
-        if len(r) != n0:
-            return None
+    if type(recs[0]) is not bytes or len(set(map(len, recs))) != 1:
+        return None
     try:
         fmap = w.example_features(recs[0])
-    except (w.WireError, IndexError):
+        joined = b"".join(recs)
+    except (w.WireError, IndexError, TypeError):
         return None
     regions = w.value_regions(recs[0], fmap)
     if regions is None:
@@ -279,7 +279,7 @@ def _fast_dense(recs, dense):
     for spans in regions.values():
         for s, e in spans:
             mask[s:e] = False
-    arr = np.frombuffer(b"".join(recs), np.uint8).reshape(len(recs), n0)
+    arr = np.frombuffer(joined, np.uint8).reshape(len(recs), n0)
     cols = np.flatnonzero(mask)
     if not (arr[:, cols] == arr[0, cols]).all():
         return None
@@ -295,19 +295,73 @@ def _fast_dense(recs, dense):
     return out
 
 
+def _fast_single(rec, fast):
+    """One record, dense numeric features only, canonical layout: decode just those lists.
+    Returns ``None`` for anything else (missing keys, other layouts; the general path runs)."""
+    fmap = w._canonical_features(rec)
+    if fmap is None:
+        return None
+    out = []
+    for bkey, kind, shape, size in fast:
+        entry = fmap.get(bkey)
+        if entry is None or entry[0] != kind:
+            return None
+        try:
+            v = w.decode(rec, kind, entry[1], entry[2])
+        except (w.WireError, IndexError):
+            return None
+        if v.size != size:
+            return None
+        out.append(v.reshape(shape).copy() if kind == 2 else v.reshape(shape))
+    return tuple(out)
+
+
+def _keys(a):
+    return [k.decode() if isinstance(k, bytes) else str(k) for k in a.reshape(-1)]
+
+
+_SPECS = {}
+
+
+def _dense_specs(dense_keys, Tdense, dense_shapes, dense_defaults):
+    """``(dense, fast)``: ``[(key, kind, shape, default)]`` and the single-record fast plan
+    (``None`` when a feature needs the general path). Cached per constant key array."""
+    ent = _SPECS.get(id(dense_keys))
+    if (ent is not None and ent[0] is dense_keys and (ent[1] is Tdense or ent[1] == Tdense)
+            and (ent[2] is dense_shapes or ent[2] == dense_shapes)
+            and len(ent[3]) == len(dense_defaults)
+            and all(a is b for a, b in zip(ent[3], dense_defaults))):
+        return ent[4]
+    dense = [(k, _KIND[_dt.as_dtype(t)], tuple(int(d) for d in s), d)
+             for k, t, s, d in zip(_keys(dense_keys), Tdense, dense_shapes, dense_defaults)]
+    fast = [(k.encode(), kind, shape, math.prod(shape)) for k, kind, shape, _ in dense]
+    if any(kind == 1 or (shape and shape[0] == -1) for _, kind, shape, _ in fast):
+        fast = None
+    if len(_SPECS) > 64:
+        _SPECS.clear()
+    _SPECS[id(dense_keys)] = (dense_keys, Tdense, dense_shapes, list(dense_defaults),
+                              (dense, fast))
+    return dense, fast
+
+
 def _parse_kernel(serialized, names, sparse_keys, dense_keys, ragged_keys, dense_defaults,
                   Tdense=(), dense_shapes=(), num_sparse=0, sparse_types=(),
                   ragged_value_types=(), ragged_split_types=(), ragged_partitions=(), **_):
     scalar = serialized.ndim == 0
     batch_shape = () if scalar else (serialized.shape[0],)
-    recs = [r if isinstance(r, bytes) else bytes(r) for r in serialized.reshape(-1)]
-    keys = lambda a: [k.decode() if isinstance(k, bytes) else str(k) for k in a.reshape(-1)]  # noqa: E731
-    dense = [(k, _KIND[_dt.as_dtype(t)], tuple(int(d) for d in s), d)
-             for k, t, s, d in zip(keys(dense_keys), Tdense, dense_shapes, dense_defaults)]
-    if not num_sparse and not len(ragged_keys) and len(recs) > 1:
-        fast = _fast_dense(recs, dense)
-        if fast is not None:
-            return tuple(fast)
+    flat = serialized.reshape(-1).tolist()
+    keys = _keys
+    dense, fast_specs = _dense_specs(dense_keys, Tdense, dense_shapes, dense_defaults)
+    if not num_sparse and not len(ragged_keys):
+        if scalar and fast_specs is not None and type(flat[0]) is bytes:
+            fast = _fast_single(flat[0], fast_specs)
+            if fast is not None:
+                return fast
+        elif len(flat) > 1:
+            fast = _fast_dense(flat, dense)
+            if fast is not None:
+                return tuple(fast)
+    recs = [r if isinstance(r, bytes) else bytes(r) for r in flat]
     maps = _decode_all(recs)
     sp_i, sp_v, sp_s = [], [], []
     for k, t in zip(keys(sparse_keys), sparse_types):
@@ -499,10 +553,13 @@ def _run(plan, serialized, names):
     if ser.dtype is not _dt.string:
         raise TypeError(f"serialized must be a string tensor, got {ser.dtype.name}")
     if plan.op_inputs is None:
-        plan.op_inputs = _op_inputs(plan)
-    attrs, keys, defaults, no_names = plan.op_inputs
+        inputs = _op_inputs(plan)
+        plan.attrs_by_rank = tuple(dict(inputs[0], num_outputs=len(_out_specs(inputs[0], b)))
+                                   for b in ((), (None,)))
+        plan.op_inputs = inputs
+    _, keys, defaults, no_names = plan.op_inputs
     rank = ser.shape.rank
-    attrs = dict(attrs, num_outputs=len(_out_specs(attrs, () if rank == 0 else (None,))))
+    attrs = dict(plan.attrs_by_rank[0 if rank == 0 else 1])
     names_t = no_names if names is None else tensor(names, dtype_hint=_dt.string)
     outs = execute(PARSE_EXAMPLE_V2, (ser, names_t) + keys + (defaults,), attrs)
     if not isinstance(outs, tuple):

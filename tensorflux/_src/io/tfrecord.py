@@ -9,6 +9,8 @@ stream. Reader outcomes follow TensorFlow 2.21 (``DataLossError`` texts "corrupt
 import struct
 import zlib
 
+import numpy as np
+
 from tensorflux._src.core import errors
 from tensorflux._src.io import gfile
 from tensorflux._src.io.crc32c import crc32c, mask, masked_crc32c
@@ -21,6 +23,22 @@ _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _DEFAULT_CHUNK = 1 << 20
 _SIZE_MAX = (1 << 64) - 1
+_WRITE_BUFFER = 1 << 20
+_allocator_ready = False
+
+
+def _prepare_allocator():
+    """Once per process: allocate and free one 16 MiB block.
+
+    glibc hands freed heap memory back to the OS once 128 KiB sit at the top of the heap, so
+    every batch of records (kilobyte-sized ``bytes``) page-faults afresh. Freeing one large
+    mmapped block raises glibc's dynamic mmap/trim thresholds (to 16/32 MiB), which removes
+    about a third of the per-record read cost. Elsewhere this is a harmless short allocation.
+    """
+    global _allocator_ready
+    if not _allocator_ready:
+        _allocator_ready = True
+        bytes(16 << 20)  # calloc'd and freed at once: untouched pages cost nothing
 
 
 def normalize_compression_type(compression_type) -> str:
@@ -67,6 +85,12 @@ class RecordWriter:
                 zlib.Z_DEFAULT_STRATEGY if compression_strategy is None
                 else int(compression_strategy))
         self._headers = {}
+        self._pending, self._pending_n = [], 0  # framed records not yet handed to the file
+
+    def _drain(self):
+        if self._pending:
+            self._f.write(b"".join(self._pending))
+            self._pending, self._pending_n = [], 0
 
     def _header(self, n: int) -> bytes:
         h = self._headers.get(n)
@@ -91,7 +115,10 @@ class RecordWriter:
             framed = self._z.compress(framed)
             if not framed:
                 return
-        self._f.write(framed)
+        self._pending.append(framed)
+        self._pending_n += len(framed)
+        if self._pending_n >= _WRITE_BUFFER:  # one file write per ~1 MiB, not per record
+            self._drain()
 
     def write_many(self, records):
         """Appends several records in one file write."""
@@ -103,12 +130,14 @@ class RecordWriter:
         data = b"".join(parts)
         if self._z is not None:
             data = self._z.compress(data)
+        self._drain()
         self._f.write(data)
 
     def flush(self):
         """Pushes buffered bytes to the file (a compressed stream is sync-flushed)."""
         if self._f is None:
             return
+        self._drain()
         if self._z is not None and self._flush_mode != zlib.Z_NO_FLUSH:
             self._f.write(self._z.flush(self._flush_mode))
         self._f.flush()
@@ -117,6 +146,7 @@ class RecordWriter:
         """Finishes the compressed stream (if any) and closes the file."""
         if self._f is None:
             return
+        self._drain()
         if self._z is not None:
             self._f.write(self._z.flush(zlib.Z_FINISH))
             self._z = None
@@ -179,6 +209,36 @@ class _Inflater:
         self._raw.close()
 
 
+_MIN_RUN = 8
+
+
+def _equal_run(buf, pos, end, length, want, out):
+    """Bulk path for consecutive records of one length (fixed-shape data): one NumPy view
+    finds up to ``want`` records whose 12-byte header equals the (verified) one at ``pos``,
+    ``map`` computes their CRCs and NumPy compares them with the stored ones. Appends the good
+    records to ``out`` and returns the bytes consumed; a record with another header or a bad
+    CRC ends the run (the per-record loop then handles it and reports errors)."""
+    stride = length + 16
+    m = min(want, (end - pos) // stride)
+    if m < _MIN_RUN:
+        return 0
+    rows = np.frombuffer(buf, np.uint8, m * stride, pos).reshape(m, stride)
+    same = (rows[:, :12] == rows[0, :12]).all(axis=1)
+    if not same.all():
+        m = int(np.argmin(same))
+        rows = rows[:m]
+    recs = [buf[p:p + length] for p in range(pos + 12, pos + 12 + m * stride, stride)]
+    c = np.fromiter(map(crc32c, recs), np.uint64, m)
+    masked = (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+    stored = rows[:, stride - 4:].copy().view("<u4").reshape(m)
+    bad = np.flatnonzero(masked != stored)
+    if bad.size:
+        m = int(bad[0])
+        del recs[m:]
+    out += recs
+    return m * stride
+
+
 class RecordReader:
     """Sequential TFRecord reader that checks both CRCs of every record.
 
@@ -191,12 +251,15 @@ class RecordReader:
         self._ctype = normalize_compression_type(compression_type)
         self._chunk = int(buffer_size) if buffer_size and int(buffer_size) > 0 else _DEFAULT_CHUNK
         self._src = None
+        self._headers = {}  # verified 12-byte headers -> record length
+        _prepare_allocator()
         self._open()
 
     def _open(self):
         raw = gfile.open_binary(self._path, "rb")
         self._src = _Inflater(raw, _wbits(self._ctype), self._chunk) if self._ctype else raw
         self._buf, self._pos, self._base = b"", 0, 0
+        self._next = None  # (chunk, start): stream bytes that follow ``_buf``, not yet used
 
     @property
     def path(self) -> str:
@@ -207,18 +270,37 @@ class RecordReader:
         return self._base + self._pos
 
     def _fill(self, k: int) -> int:
-        """Makes at least ``k`` bytes available from ``_pos`` if the file has them."""
+        """Makes at least ``k`` bytes available from ``_pos`` if the file has them.
+
+        A record that straddles two chunks is copied into a small bridge buffer; the new
+        chunk is kept in ``_next`` and becomes ``_buf`` (without a copy) once the bridge is
+        used up."""
         have = len(self._buf) - self._pos
         if have >= k:
             return have
+        if not have and self._next is not None:
+            data, start = self._next
+            self._next = None
+            self._base += self._pos - start
+            self._buf, self._pos = data, start
+            have = len(data) - start
+            if have >= k:
+                return have
         parts = [self._buf[self._pos:]]
         need = k - have
         while need > 0:
-            data = self._src.read(max(self._chunk, need))
-            if not data:
-                break
-            parts.append(data)
-            need -= len(data)
+            if self._next is not None:
+                data, start = self._next
+                self._next = None
+            else:
+                data, start = self._src.read(max(self._chunk, need)), 0
+                if not data:
+                    break
+            piece = data[start:start + need]
+            if start + need < len(data):
+                self._next = (data, start + need)
+            parts.append(piece)
+            need -= len(piece)
         self._base += self._pos
         self._buf, self._pos = b"".join(parts), 0
         return len(self._buf)
@@ -236,7 +318,8 @@ class RecordReader:
             raise errors.FailedPreconditionError(None, None, f"{self._path}: reader is closed")
         out = []
         append = out.append
-        unpack_header, unpack_u32, crc = _HEADER.unpack_from, _U32.unpack_from, crc32c
+        unpack_header, unpack_u32, crc = _HEADER.unpack, _U32.unpack_from, crc32c
+        headers = self._headers
         buf, pos, end = self._buf, self._pos, len(self._buf)
         try:
             while len(out) < n:
@@ -249,12 +332,22 @@ class RecordReader:
                             raise self._error("truncated", self._base + pos,
                                               "' failed with EOF reached")
                         break  # clean end (0-11 trailing bytes are ignored, as in TF)
-                length, hcrc = unpack_header(buf, pos)
-                c = crc(buf[pos:pos + 8])
-                if (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF != hcrc:
-                    raise self._error("corrupted", self._base + pos)
-                if length >= _SIZE_MAX - 4:
-                    raise errors.DataLossError(None, None, "record size too large")
+                header = buf[pos:pos + 12]
+                length = headers.get(header)
+                if length is None:  # records of one size share a header: check it once
+                    length, hcrc = unpack_header(header)
+                    c = crc(header[:8])
+                    if (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF != hcrc:
+                        raise self._error("corrupted", self._base + pos)
+                    if length >= _SIZE_MAX - 4:
+                        raise errors.DataLossError(None, None, "record size too large")
+                    if len(headers) < 4096:
+                        headers[header] = length
+                if n - len(out) >= _MIN_RUN:
+                    used = _equal_run(buf, pos, end, length, n - len(out), out)
+                    if used:
+                        pos += used
+                        continue
                 stop = pos + 12 + length
                 if stop + 4 > end:
                     self._pos = pos
@@ -298,6 +391,7 @@ class RecordReader:
         if not self._ctype and hasattr(self._src, "seek"):
             self._src.seek(offset)
             self._buf, self._pos, self._base = b"", 0, offset
+            self._next = None
             return
         self._src.close()
         self._open()
