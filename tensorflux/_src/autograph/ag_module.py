@@ -8,6 +8,7 @@ from tensorflux._src.autograph.operators import (  # noqa: F401
     for_stmt,
     if_exp,
     if_stmt,
+    ldu,
     not_,
     or_,
     retval,

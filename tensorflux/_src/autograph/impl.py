@@ -69,7 +69,7 @@ def _user_function(f):
     """Whether ``f`` is user code that converted code should convert when calling it."""
     if not isinstance(f, types.FunctionType) or getattr(f, "__ag_do_not_convert__", False):
         return False
-    if f.__name__ == "<lambda>" or getattr(f, "__ag_converted__", False):
+    if getattr(f, "__ag_converted__", False):
         return False
     mod = (getattr(f, "__module__", None) or "").split(".")[0]
     if mod in _SKIP_MODULES or mod in sys.stdlib_module_names:
@@ -85,7 +85,7 @@ def convert(f, force=False):
         return f if conv is f.__func__ else types.MethodType(conv, f.__self__)
     if not force and not _user_function(f):
         return f
-    if not isinstance(f, types.FunctionType) or f.__name__ == "<lambda>":
+    if not isinstance(f, types.FunctionType):
         return f
     try:
         return _cache[f]
@@ -122,13 +122,16 @@ def _parse(f):
     hit = _code_cache.get(key)
     if hit is not None:
         return hit
-    lines, first = inspect.getsourcelines(f)
-    tree = ast.parse(textwrap.dedent("".join(lines)))
-    fdefs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    if len(fdefs) != 1 or not isinstance(fdefs[0], ast.FunctionDef):
-        raise ConversionError("the source is not a single `def` statement")
-    ast.increment_lineno(tree, first - 1)
-    fdef = fdefs[0]
+    if f.__name__ == "<lambda>":
+        fdef = _lambda_def(f)
+    else:
+        lines, first = inspect.getsourcelines(f)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+        fdefs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if len(fdefs) != 1 or not isinstance(fdefs[0], ast.FunctionDef):
+            raise ConversionError("the source is not a single `def` statement")
+        ast.increment_lineno(tree, first - 1)
+        fdef = fdefs[0]
     from tensorflux._src.autograph import transformer
 
     if transformer.has_yield(fdef):
@@ -163,6 +166,74 @@ def _parse(f):
     if _verbosity[0] >= 3:
         _log.info("Converted %s:\n%s", f.__qualname__, source)
     return code, source
+
+
+def _lambda_def(f):
+    """``def <lambda>(args): return body`` for lambda ``f``, parsed from its source line(s):
+    the ``lambda`` token before the body's first code position, up to the first ``,`` or
+    closing bracket at its own nesting level (TF's AutoGraph also parses lambdas)."""
+    import ast
+    import inspect
+    import io
+    import linecache
+    import tokenize
+
+    code = f.__code__
+    filename = inspect.getsourcefile(f) or code.co_filename
+    lines = linecache.getlines(filename)[code.co_firstlineno - 1:code.co_firstlineno + 49]
+    if not lines:
+        raise OSError("source not available")
+    starts = [(p[0], p[2]) for p in code.co_positions()
+              if p[0] is not None and p[2] is not None and (p[1], p[3]) != (p[0], p[2])]
+    body_at = min(starts) if starts else (code.co_firstlineno, 1 << 30)
+    body_at = (body_at[0] - code.co_firstlineno + 1, body_at[1])
+    toks = []
+    try:
+        for t in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+            toks.append(t)
+            if t.start > body_at:
+                break
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    lambdas = [i for i, t in enumerate(toks) if t.type == tokenize.NAME and t.string == "lambda"
+               and t.start <= body_at]
+    if not lambdas:
+        raise ConversionError("could not find the lambda in its source")
+    begin = toks[lambdas[-1]].start
+    depth, end, in_body = 0, None, False
+    try:
+        for t in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+            if t.start <= begin:
+                continue
+            if t.type == tokenize.OP and t.string in "([{":
+                depth += 1
+            elif t.string == ":" and depth == 0 and not in_body:
+                in_body = True   # commas before this one separate the lambda's arguments
+            elif t.type == tokenize.OP and t.string in ")]}" or \
+                    t.string == "," and depth == 0 and in_body:
+                if depth == 0:
+                    end = t.start
+                    break
+                depth -= 1
+            elif t.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and depth == 0:
+                end = t.start
+                break
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    if end is None:
+        raise ConversionError("could not find the end of the lambda in its source")
+    text_lines = lines[begin[0] - 1:end[0]]
+    text_lines[-1] = text_lines[-1][:end[1]]
+    text_lines[0] = " " * begin[1] + text_lines[0][begin[1]:]
+    src = "".join(text_lines).strip()
+    lam = ast.parse("(" + src + "\n)", mode="eval").body
+    if not isinstance(lam, ast.Lambda):
+        raise ConversionError("could not parse the lambda's source")
+    ast.increment_lineno(lam, code.co_firstlineno - 1 + begin[0] - 1)
+    ret = ast.copy_location(ast.Return(value=lam.body), lam.body)
+    fdef = ast.FunctionDef(name="ag__lambda", args=lam.args, body=[ret], decorator_list=[],
+                           returns=None, type_params=[])
+    return ast.copy_location(fdef, lam)
 
 
 def _convert_function(f):
@@ -222,8 +293,6 @@ def convert_for_trace(f):
 
 def to_graph(entity, recursive=True, experimental_optional_features=None):
     """The converted Python function of ``entity`` (``tf.autograph.to_graph``)."""
-    if isinstance(entity, types.FunctionType) and entity.__name__ == "<lambda>":
-        raise ConversionError("lambda functions are not converted by to_graph; use a `def`.")
     if not isinstance(entity, (types.FunctionType, types.MethodType)):
         raise ValueError(f"to_graph expects a Python function or method, got {entity!r}")
     return convert(entity, force=True)

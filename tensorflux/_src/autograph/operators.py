@@ -7,6 +7,8 @@ variables, read/written with the ``get_state``/``set_state`` closures of the gen
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
@@ -17,6 +19,7 @@ from tensorflux._src.framework.tensor import SymbolicTensor, Tensor
 from tensorflux._src.ops import control_flow_util as cfu
 
 RETVAL = "ag__retval"
+_trial = threading.local()  # .depth > 0 while a loop body runs once to type its variables
 
 
 class Undefined:
@@ -100,12 +103,21 @@ def retval(value):
     return None if _undefined(value) else value
 
 
+def ldu(load, name):
+    """The value of an attribute/subscript state variable, or ``Undefined`` when it has none."""
+    try:
+        return load()
+    except (KeyError, AttributeError, NameError, IndexError):
+        return Undefined(name)
+
+
 # ---- if -----------------------------------------------------------------------------------
 
 
-def if_stmt(cond, body, orelse, get_state, set_state, names):
+def if_stmt(cond, body, orelse, get_state, set_state, names, nouts=None):
+    """``if``; the first ``nouts`` state variables are outputs, the rest only inputs."""
     if is_symbolic(cond):
-        return _tf_if(cond, body, orelse, get_state, set_state, names)
+        return _tf_if(cond, body, orelse, get_state, set_state, names, nouts)
     if cond:
         body()
     else:
@@ -126,14 +138,14 @@ def _leaves_to_graph(value, g, name, where):
     return out
 
 
-def _trace_branch(fn, init, set_state, get_state, names, gname):
+def _trace_branch(fn, init, set_state, get_state, names, gname, nouts):
     g = cfu.new_graph(gname)
     with g.as_default():
         set_state(init)
         fn()
         vals = get_state()
         flats = []
-        for n, v, v0 in zip(names, vals, init):
+        for n, v, v0 in zip(names[:nouts], vals, init):
             if _undefined(v) or v is v0:
                 flats.append(None if _undefined(v) else v)
                 continue
@@ -146,7 +158,14 @@ def _trace_branch(fn, init, set_state, get_state, names, gname):
     return g, vals, flats
 
 
-def _tf_if(cond, body, orelse, get_state, set_state, names):
+def _no_return(where):
+    return ValueError(f"the {where} branch must also have a return statement. (A `return` "
+                      f"under an `if` on a tensor becomes a tf.cond output, which needs a "
+                      f"value on both paths: add a return to the {where} branch or after the "
+                      f"`if`.)")
+
+
+def _tf_if(cond, body, orelse, get_state, set_state, names, nouts=None):
     from tensorflux._src.ops import array_ops
     from tensorflux._src.ops.control_flow_cond import IF, _check_scalar_pred, _make_op
 
@@ -156,11 +175,12 @@ def _tf_if(cond, body, orelse, get_state, set_state, names):
                         f"boolean tensor, got {pred.dtype.name}: {pred!r}")
     _check_scalar_pred(pred, "if condition")
     init = get_state()
-    g1, v1, f1 = _trace_branch(body, init, set_state, get_state, names, "if_true")
-    g2, v2, f2 = _trace_branch(orelse, init, set_state, get_state, names, "if_false")
+    nouts = len(names) if nouts is None else nouts
+    g1, v1, f1 = _trace_branch(body, init, set_state, get_state, names, "if_true", nouts)
+    g2, v2, f2 = _trace_branch(orelse, init, set_state, get_state, names, "if_false", nouts)
     final = list(init)
     outs1, outs2, slots = [], [], []
-    for i, n in enumerate(names):
+    for i, n in enumerate(names[:nouts]):
         a, b = f1[i], f2[i]
         if a is None and b is None:
             final[i] = v1[i] if not _undefined(v1[i]) else Undefined(n)
@@ -171,15 +191,26 @@ def _tf_if(cond, body, orelse, get_state, set_state, names):
             a = _leaves_to_graph(a, g1, n, "if_true") if a is init[i] else a
         with g2.as_default():
             b = _leaves_to_graph(b, g2, n, "if_false") if b is init[i] else b
+        if n == RETVAL and (v1[i] is None) != (v2[i] is None):
+            raise ValueError(f"'retval_' is None at the end of the "
+                             f"{'main' if v1[i] is None else 'else'} branch. (Both paths of an "
+                             f"`if` on a tensor must return a tensor.)")
         if (a is None or b is None) and n == RETVAL:
-            # A return in one branch only: the other gets a placeholder of the same type.
+            if not getattr(_trial, "depth", 0):
+                raise _no_return("main" if a is None else "else")
+            # Trial run of a loop body (return value undefined before the loop): only the
+            # type matters, the other path gets zeros of the same type.
             g, like = (g1, f2) if a is None else (g2, f1)
             with g.as_default():
                 filled = [array_ops.zeros([d or 0 for d in t.shape.as_list()], t.dtype)
                           for t in like[i]]
             a, b = (filled, b) if a is None else (a, filled)
-            v = v2[i] if f1[i] is None else v1[i]
-        elif a is None or b is None:
+            v = v2[i] if a is filled else v1[i]
+            slots.append((i, v, len(a)))
+            outs1 += a
+            outs2 += b
+            continue
+        if a is None or b is None:
             where = "main" if a is None else "else"
             final[i] = Undefined(n, f"'{n}' must also be initialized in the {where} branch: "
                                  f"it is assigned in only one branch of an `if` on a tensor, "
@@ -378,7 +409,11 @@ def _tf_loop(names, get_state, set_state, opts, extra_init, test, body_fn, trial
         specs = {}
         with g.as_default():
             set_state(tuple(_as_placeholders(v, g) for v in init))
-            trial()
+            _trial.depth = getattr(_trial, "depth", 0) + 1
+            try:
+                trial()
+            finally:
+                _trial.depth -= 1
             seen = get_state()
             for i in undefined:
                 try:

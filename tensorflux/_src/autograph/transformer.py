@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 import itertools
 
+from tensorflux._src.autograph import liveness
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 RETVAL = "ag__retval"
 DO_RETURN = "ag__do_return"
@@ -39,7 +41,9 @@ def _name(n, store=False):
 def _lambda(expr):
     args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
                          kwarg=None, defaults=[])
-    return ast.Lambda(args=args, body=expr)
+    lam = ast.Lambda(args=args, body=expr)
+    lam.ag_inline = True  # called at once by the runtime (liveness reads it in place)
+    return lam
 
 
 def _assign(n, value):
@@ -164,9 +168,19 @@ class _Lowering:
             if not _contains([s], kind, into_loops=kind is ast.Return):
                 out.append(s)
                 continue
+            rest = stmts[i + 1:]
+            if kind is ast.Return and isinstance(s, ast.If) and rest:
+                body_ret, else_ret = _definitely_returns(s.body), _definitely_returns(s.orelse)
+                if body_ret != else_ret:
+                    # TF's pattern: `if c: return a` + rest -> the rest becomes the other
+                    # branch, so both branches of a tensor `if` set the return value.
+                    field = "orelse" if body_ret else "body"
+                    setattr(s, field, getattr(s, field) + rest)
+                if body_ret or else_ret:
+                    self.guard_inside(s, kind, flag, loop_depth)
+                    return out + [s]
             self.guard_inside(s, kind, flag, loop_depth)
             out.append(s)
-            rest = stmts[i + 1:]
             if rest:
                 rest = self.guard(rest, kind, flag, loop_depth)
                 out.append(ast.copy_location(ast.If(test=_not_flag(flag), body=rest, orelse=[]),
@@ -227,6 +241,19 @@ class _Lowering:
                 for h in getattr(s, "handlers", []):
                     self.lower_block(h.body)
             i += 1
+
+
+def _definitely_returns(stmts):
+    """Whether every path through ``stmts`` ends in a ``return`` (TF's definition)."""
+    for s in stmts:
+        if isinstance(s, ast.Return):
+            return True
+        if isinstance(s, ast.If) and _definitely_returns(s.body) and \
+                _definitely_returns(s.orelse):
+            return True
+        if isinstance(s, ast.With) and _definitely_returns(s.body):
+            return True
+    return False
 
 
 def _add_extra_test(loop, flag):
@@ -290,6 +317,57 @@ def assigned_names(stmts):
     return list(seen)
 
 
+def _composite(node):
+    """``(node, names it is made of)`` for ``a.b[c]``-like targets, else None (TF's QNs:
+    attribute chains and subscripts by names or constants, rooted at a name)."""
+    support = set()
+    n = node
+    while isinstance(n, (ast.Attribute, ast.Subscript)):
+        if isinstance(n, ast.Subscript):
+            idx = n.slice
+            if isinstance(idx, ast.Name):
+                support.add(idx.id)
+            elif not isinstance(idx, ast.Constant):
+                sub = _composite(idx)
+                if sub is None:
+                    return None
+                support |= sub[1]
+        n = n.value
+    if not isinstance(n, ast.Name) or n is node:
+        return None
+    support.add(n.id)
+    return node, frozenset(support)
+
+
+def composite_targets(stmts):
+    """Attribute/subscript assignment targets of ``stmts`` (own scope), first-seen order."""
+    seen = {}
+    for s in stmts:
+        for n in _walk_scope(s):
+            if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, ast.Store):
+                c = _composite(n)
+                if c is not None:
+                    seen.setdefault(ast.unparse(n), c)
+    return list(seen.values())
+
+
+def _as_load(node):
+    """A copy of target ``node`` for reading."""
+    import copy
+
+    new = copy.deepcopy(node)
+    for n in ast.walk(new):
+        if hasattr(n, "ctx"):
+            n.ctx = ast.Load()
+    return new
+
+
+def _as_store(node):
+    new = _as_load(node)
+    new.ctx = ast.Store()
+    return new
+
+
 class _ControlFlow(ast.NodeTransformer):
     def __init__(self, counter, globals_):
         self.counter = counter
@@ -319,12 +397,31 @@ class _ControlFlow(ast.NodeTransformer):
             out.extend(r if isinstance(r, list) else [r])
         return out or [ast.Pass()]
 
-    def _state(self, stmts, origin, extra=()):
-        names = [n for n in assigned_names(stmts) if n not in self.globals]
-        names += [n for n in extra if n not in names]
+    def _state(self, stmts, origin, is_if=False):
+        """The statement's state: (names, nonlocal names, number of outputs, k, pre-code).
+
+        As TF: a name assigned in the statement is state when it is live into it (read before
+        being set) or after it; for an ``if``, names only live in are inputs, not outputs. An
+        attribute/subscript target (``self.x``, ``d['k']``) is state when the names it is made
+        of are live into the statement ("composite symbols").
+        """
+        live_in = getattr(origin, "ag_live_in", None)
+        live_out = getattr(origin, "ag_live_out", None)
+        basic = [n for n in assigned_names(stmts) if n not in self.globals]
+        if live_in is None:
+            outs, inputs = basic, []
+        else:
+            outs = [n for n in basic if n in live_out or (not is_if and n in live_in)]
+            inputs = [n for n in basic if is_if and n in live_in and n not in live_out]
+        comps = []
+        for expr, support in composite_targets(stmts):
+            if live_in is None or support <= live_in:
+                comps.append(expr)
+        names = outs + [ast.unparse(c) for c in comps] + inputs
+        nonlocals = outs + inputs
         k = next(self.counter)
         pre = []
-        for n in names:
+        for n in nonlocals:
             if n in self.params:
                 continue  # parameters are always bound
             pre.append(ast.Try(body=[ast.Expr(_name(n))],
@@ -332,13 +429,18 @@ class _ControlFlow(ast.NodeTransformer):
                                                            body=[_assign(n, _call(
                                                                "Undefined", ast.Constant(n)))])],
                                orelse=[], finalbody=[]))
-        tup = ast.Tuple(elts=[_name(n) for n in names], ctx=ast.Load())
-        pre.append(self._fdef(f"ag__get_state_{k}", [], names, [ast.Return(value=tup)],
+        loads = [_name(n) for n in outs]
+        loads += [_call("ldu", _lambda(_as_load(c)), ast.Constant(ast.unparse(c))) for c in comps]
+        loads += [_name(n) for n in inputs]
+        pre.append(self._fdef(f"ag__get_state_{k}", [], nonlocals,
+                              [ast.Return(value=ast.Tuple(elts=loads, ctx=ast.Load()))],
                               declare=False))
-        store = ast.Tuple(elts=[_name(n, True) for n in names], ctx=ast.Store())
+        stores = [_name(n, True) for n in outs] + [_as_store(c) for c in comps]
+        stores += [_name(n, True) for n in inputs]
+        store = ast.Tuple(elts=stores, ctx=ast.Store())
         setter = [ast.Assign(targets=[store], value=_name("ag__vars"))] if names else [ast.Pass()]
-        pre.append(self._fdef(f"ag__set_state_{k}", ["ag__vars"], names, setter))
-        return names, k, _located(pre, origin)
+        pre.append(self._fdef(f"ag__set_state_{k}", ["ag__vars"], nonlocals, setter))
+        return names, nonlocals, len(outs) + len(comps), k, _located(pre, origin)
 
     def _fdef(self, name, args, names, body, declare=True):
         decl = []
@@ -359,12 +461,13 @@ class _ControlFlow(ast.NodeTransformer):
     def visit_If(self, node):
         body = self._block(node.body)
         orelse = self._block(node.orelse) if node.orelse else [ast.Pass()]
-        names, k, pre = self._state(node.body + node.orelse, node)
-        fns = [self._fdef(f"ag__if_body_{k}", [], names, body),
-               self._fdef(f"ag__else_body_{k}", [], names, orelse)]
+        names, nonlocals, nouts, k, pre = self._state(node.body + node.orelse, node, True)
+        fns = [self._fdef(f"ag__if_body_{k}", [], nonlocals, body),
+               self._fdef(f"ag__else_body_{k}", [], nonlocals, orelse)]
         call = ast.Expr(_call("if_stmt", node.test, _name(f"ag__if_body_{k}"),
                               _name(f"ag__else_body_{k}"), _name(f"ag__get_state_{k}"),
-                              _name(f"ag__set_state_{k}"), self._names_tuple(names)))
+                              _name(f"ag__set_state_{k}"), self._names_tuple(names),
+                              ast.Constant(nouts)))
         return _located(pre + fns + [call], node)
 
     def _loop_opts(self, node):
@@ -390,14 +493,14 @@ class _ControlFlow(ast.NodeTransformer):
     def visit_While(self, node):
         opts = self._loop_opts(node)
         body = self._block(node.body)
-        names, k, pre = self._state(node.body, node)
+        names, nonlocals, _, k, pre = self._state(node.body, node)
         test = node.test
         extra = getattr(node, "ag_extra_test", None)
         if extra is not None:
             test = _call("and_", _lambda(extra), _lambda(test))
-        fns = [self._fdef(f"ag__loop_test_{k}", [], names, [ast.Return(value=test)],
+        fns = [self._fdef(f"ag__loop_test_{k}", [], nonlocals, [ast.Return(value=test)],
                           declare=False),
-               self._fdef(f"ag__loop_body_{k}", [], names, body)]
+               self._fdef(f"ag__loop_body_{k}", [], nonlocals, body)]
         call = ast.Expr(_call("while_stmt", _name(f"ag__loop_test_{k}"),
                               _name(f"ag__loop_body_{k}"), _name(f"ag__get_state_{k}"),
                               _name(f"ag__set_state_{k}"), self._names_tuple(names), opts))
@@ -407,9 +510,9 @@ class _ControlFlow(ast.NodeTransformer):
         opts = self._loop_opts(node)
         body = self._block(node.body)
         target_stmt = ast.Assign(targets=[node.target], value=_name("ag__itr"))
-        names, k, pre = self._state([target_stmt] + node.body, node)
-        extra_defs, extra = self._extra_test(node, k, names)
-        fns = extra_defs + [self._fdef(f"ag__loop_body_{k}", ["ag__itr"], names,
+        names, nonlocals, _, k, pre = self._state([target_stmt] + node.body, node)
+        extra_defs, extra = self._extra_test(node, k, nonlocals)
+        fns = extra_defs + [self._fdef(f"ag__loop_body_{k}", ["ag__itr"], nonlocals,
                                        _located([target_stmt], node) + body)]
         call = ast.Expr(_call("for_stmt", node.iter, extra, _name(f"ag__loop_body_{k}"),
                               _name(f"ag__get_state_{k}"), _name(f"ag__set_state_{k}"),
@@ -423,6 +526,7 @@ def convert_tree(fdef):
     self_arg = fdef.args.args[0].arg if fdef.args.args else None
     _Expressions(self_arg).visit(fdef)
     lower_function(fdef, counter)
+    liveness.annotate(fdef)
     globals_ = [n for s in fdef.body for x in _walk_scope(s) if isinstance(x, ast.Global)
                 for n in x.names]
     new = _ControlFlow(counter, globals_).visit_FunctionDef(fdef)

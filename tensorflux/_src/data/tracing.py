@@ -29,10 +29,12 @@ class TracedFunction:
         cspecs = structure.component_specs(input_spec)
 
         def wrapper(*flat):
+            from tensorflux._src.autograph.impl import convert_for_trace
             from tensorflux._src.framework.convert import convert_to_tensor
 
             elem = structure.from_symbolic(input_spec, list(flat))
-            out = fn(*elem) if _should_unpack(elem) else fn(elem)
+            call = convert_for_trace(fn)  # TF traces dataset functions with AutoGraph on
+            out = call(*elem) if _should_unpack(elem) else call(elem)
             if isinstance(out, list):
                 out = tuple(out)   # TensorFlow treats a returned list as a tuple
             if out is None:

@@ -134,6 +134,17 @@ class _CallContext(threading.local):
 _ctx = _CallContext()
 
 
+def _traced_call(layer):
+    """``layer.call``; while tracing (tf.function, functional model construction) a user
+    class's ``call`` is converted by AutoGraph (cached per method), as TF Keras's
+    ``autograph.tf_convert`` does. tensorflux's own layers run as written."""
+    call = layer.call
+    if tf.executing_eagerly():
+        return call
+    from tensorflux._src.autograph.impl import convert
+    return convert(call)
+
+
 class _ScopeStack(threading.local):
     def __init__(self):
         self.stack = []
@@ -593,7 +604,7 @@ class Layer(tf.Module):
         _ctx.autocast = self._autocast_scope_dtype(saved[2])
         try:
             with self._open_name_scope():
-                outputs = self.call(*args, **kwargs)
+                outputs = _traced_call(self)(*args, **kwargs)
         finally:
             _ctx.training, _ctx.entry, _ctx.autocast = saved
         if self.activity_regularizer is not None:
