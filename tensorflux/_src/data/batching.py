@@ -7,7 +7,7 @@ import numpy as np
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors, nest
 from tensorflux._src.core.tensor_shape import TensorShape
-from tensorflux._src.data import codec, structure
+from tensorflux._src.data import codec, composite, structure
 from tensorflux._src.data.dataset_ops import (DatasetSpec, DatasetV2, UnaryDataset,
                                               _ElementsDataset, _FnIt, _int)
 from tensorflux._src.data.iterator_base import INFINITE, UNKNOWN
@@ -40,10 +40,11 @@ def _stack(elems, k):
 
 
 class _BatchIt(_FnIt):
-    def __init__(self, inp, n, drop, ncomp, strings=False):
+    def __init__(self, inp, n, drop, ncomp, strings=False, batcher=None):
         super().__init__(inp)
         self.n, self.drop, self.ncomp = n, drop, ncomp
         self.strings = strings  # elements are scalar strings: ask for raw records
+        self.batcher = batcher  # composite (sparse/ragged) leaves, else None
 
     def next(self):
         if self.strings:
@@ -57,6 +58,8 @@ class _BatchIt(_FnIt):
         elems = _pull(self.inp, self.n)
         if not elems or (self.drop and len(elems) < self.n):
             raise StopIteration
+        if self.batcher is not None:
+            return self.batcher(elems)
         return tuple(_stack(elems, k) for k in range(self.ncomp))
 
 
@@ -68,6 +71,8 @@ def _batch_card(inp, n, drop):
 
 
 class BatchDataset(UnaryDataset):
+    _tf_stage = "BatchV2"
+
     def __init__(self, input_dataset, n, drop):
         super().__init__(input_dataset, structure.batch_spec(
             input_dataset.element_spec, n if drop else None))
@@ -78,7 +83,11 @@ class BatchDataset(UnaryDataset):
         spec = self._input.element_spec
         strings = (type(spec) is TensorSpec and spec.dtype is _dt.string
                    and spec.shape.rank == 0)
-        return _BatchIt(self._input._make_it(ctx), self._n, self._drop, self._ncomp, strings)
+        batcher = None
+        if not structure.is_dense(spec):
+            batcher = composite.Batcher(composite.layout(spec), _stack)
+        return _BatchIt(self._input._make_it(ctx), self._n, self._drop, self._ncomp, strings,
+                        batcher)
 
     def _cardinality(self):
         return _batch_card(self._input, self._n, self._drop)
@@ -125,6 +134,8 @@ class _PaddedBatchIt(_FnIt):
 
 
 class PaddedBatchDataset(UnaryDataset):
+    _tf_stage = "PaddedBatchV2"
+
     def __init__(self, input_dataset, n, padded_shapes, padding_values, drop):
         spec = input_dataset.element_spec
         specs = structure.flat_specs(spec)
@@ -233,22 +244,19 @@ class RaggedBatchDataset(UnaryDataset):
 
 
 class _UnbatchIt(_FnIt):
-    def __init__(self, inp):
+    def __init__(self, inp, lay):
         super().__init__(inp)
-        self.cur, self.i, self.n = None, 0, 0
+        self.lay = lay
+        self.cur, self.rows, self.i, self.n = None, None, 0, 0
 
     def next(self):
         while self.i >= self.n:
             self.cur = self.inp.next()
-            sizes = {np.shape(c)[0] for c in self.cur}
-            if len(sizes) > 1:
-                raise errors.InvalidArgumentError(
-                    None, None, f"Input element must have the same batch size in each "
-                    f"component. Component sizes: {sorted(sizes)}")
-            self.n, self.i = sizes.pop(), 0
+            self.rows = composite.Slicer(self.lay, self.cur)
+            self.n, self.i = self.rows.n, 0
         i = self.i
         self.i += 1
-        return tuple(c[i, ...] if c.dtype.hasobject else c[i] for c in self.cur)
+        return self.rows.row(i)
 
     def save(self):
         st = {"in": self.inp.save(), "i": self.i, "n": self.n}
@@ -260,6 +268,7 @@ class _UnbatchIt(_FnIt):
         self.inp.restore(st["in"])
         self.i, self.n = int(st["i"]), int(st["n"])
         self.cur = codec.unpack_elements(st["cur"])[0] if "cur" in st else None
+        self.rows = composite.Slicer(self.lay, self.cur) if self.cur is not None else None
 
 
 class UnbatchDataset(UnaryDataset):
@@ -267,10 +276,18 @@ class UnbatchDataset(UnaryDataset):
         super().__init__(input_dataset, structure.unbatch_spec(input_dataset.element_spec))
 
     def _make_it(self, ctx):
-        return _UnbatchIt(self._input._make_it(ctx))
+        return _UnbatchIt(self._input._make_it(ctx),
+                          composite.layout(self._input.element_spec))
 
     def _cardinality(self):
-        return INFINITE if self._input._cardinality() == INFINITE else UNKNOWN
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        # as TF: known when every component has the same static batch size
+        firsts = {s.shape.as_list()[0] if s.shape.rank else None
+                  for s in structure.flat_specs(self._input.element_spec)}
+        k = firsts.pop() if len(firsts) == 1 else None
+        return n * k if k is not None else (0 if n == 0 else UNKNOWN)
 
 
 # --- window -----------------------------------------------------------------------------
@@ -382,7 +399,7 @@ class _GroupIt(_FnIt):
             if self.flushing:
                 if not self.groups:
                     raise StopIteration
-                k = next(iter(self.groups))
+                k = min(self.groups)    # TensorFlow flushes in key order (a std::map)
                 self.cur = self._window(k, self.groups.pop(k))
                 continue
             try:
@@ -476,6 +493,10 @@ def bucket_by_sequence_length(ds, element_length_func, bucket_boundaries, bucket
     hi = np.array(boundaries + [np.iinfo(np.int32).max], np.int64)
     sizes_arr = np.array(sizes, np.int64)
     spec = ds.element_spec
+    flat = structure.flat_specs(spec)
+    pads = ([None] * len(flat) if padded_shapes is None
+            else _flatten_like(spec, padded_shapes, "padded_shapes"))
+    base_shapes = [_shape_list(p, s) or [] for s, p in zip(flat, pads)]
 
     def key_of(comps):
         n = int(np.asarray(length_fn(comps)[0]))
@@ -488,15 +509,15 @@ def bucket_by_sequence_length(ds, element_length_func, bucket_boundaries, bucket
         if no_padding:
             return window.batch(int(sizes_arr[int(key.numpy())]), drop_remainder=drop_remainder)
         shapes = padded_shapes
-        if pad_to_bucket_boundary:
+        if pad_to_bucket_boundary:   # as TF: every unknown dimension -> boundary - 1
             k = int(key.numpy())
             if k >= len(boundaries):
                 raise errors.InvalidArgumentError(
                     None, None, "When pad_to_bucket_boundary=True, elements must have length "
                     "< max(bucket_boundaries).")
-            bound = boundaries[k] - 1
-            shapes = nest.map_structure(
-                lambda sp: [bound] + [None] * (sp.shape.rank - 1), spec)
+            shapes = [[boundaries[k] - 1 if d is None else d for d in dims]
+                      for dims in base_shapes]
+            shapes = nest.pack_sequence_as(spec, shapes)
         return window.padded_batch(int(sizes_arr[int(key.numpy())]), shapes, padding_values,
                                    drop_remainder=drop_remainder)
 
@@ -506,11 +527,11 @@ def bucket_by_sequence_length(ds, element_length_func, bucket_boundaries, bucket
     g._window_size = None
     g._reduce = PythonFunction(reduce_func, None, "reduce_func")
     UnaryDataset.__init__(g, ds, None)
-    g._spec = g._probe(spec)
-    if g._spec is not None:
-        g._spec = nest.map_structure(
-            lambda s: TensorSpec([None] + s.shape.as_list()[1:], s.dtype)
-            if isinstance(s, TensorSpec) and s.shape.rank else s, g._spec)
+    # TF's static spec: [None] + the padded shapes (unknown where padding is data-dependent)
+    g._spec = nest.pack_sequence_as(spec, [
+        TensorSpec([None] + (dims if no_padding or not pad_to_bucket_boundary
+                             else [None] * len(dims)), s.dtype)
+        for s, dims in zip(structure.flat_specs(spec), base_shapes)])
     return g
 
 
@@ -525,4 +546,62 @@ class _PyKey:
 
 
 __all__ = ["BatchDataset", "PaddedBatchDataset", "RaggedBatchDataset", "UnbatchDataset",
-           "WindowDataset", "GroupByWindowDataset", "bucket_by_sequence_length", "UNKNOWN"]
+           "WindowDataset", "GroupByWindowDataset", "bucket_by_sequence_length", "UNKNOWN",
+           "SparseBatchDataset"]
+
+
+# --- sparse_batch (tf.data.experimental.dense_to_sparse_batch) ---------------------------
+class _SparseBatchIt(_FnIt):
+    def __init__(self, inp, n, row_shape):
+        super().__init__(inp)
+        self.n, self.row = n, row_shape
+
+    def next(self):
+        elems = _pull(self.inp, self.n)
+        if not elems:
+            raise StopIteration
+        vals = [np.asarray(e[0]) for e in elems]
+        shape = []
+        for d, want in enumerate(self.row):
+            big = max(v.shape[d] for v in vals)
+            if want >= 0 and big > want:
+                bad = next(list(v.shape) for v in vals if v.shape[d] == big)
+                raise errors.InvalidArgumentError(
+                    None, None, f"Input element had shape {bad} that exceeds the row shape "
+                    f"{list(self.row)} in dimension {d}; make row_shape at least as large as "
+                    "every element (or -1 to use the largest).")
+            shape.append(big if want < 0 else want)
+        rank = len(self.row)
+        ind = [np.concatenate([np.full((v.size, 1), i, np.int64),
+                               np.indices(v.shape).reshape(rank, -1).T.astype(np.int64)], 1)
+               for i, v in enumerate(vals)]
+        return (np.concatenate(ind), np.concatenate([v.reshape(-1) for v in vals]),
+                np.array([len(vals)] + shape, np.int64))
+
+
+class SparseBatchDataset(UnaryDataset):
+    _tf_stage = "DenseToSparseBatch"
+
+    def __init__(self, input_dataset, n, row_shape):
+        spec = input_dataset.element_spec
+        if not isinstance(spec, TensorSpec):
+            raise TypeError(f"sparse_batch() needs elements that are single dense tensors, "
+                            f"got {spec}.")
+        if hasattr(row_shape, "numpy"):
+            row_shape = row_shape.numpy().tolist()
+        if isinstance(row_shape, TensorShape):
+            row_shape = [-1 if d is None else d for d in row_shape.as_list()]
+        row = [-1 if d is None else int(d) for d in row_shape]
+        if spec.shape.rank is not None and spec.shape.rank != len(row):
+            raise errors.InvalidArgumentError(
+                None, None, f"Input element has rank {spec.shape.rank} but row_shape "
+                f"{row} has rank {len(row)}; they must be equal.")
+        super().__init__(input_dataset, structure.SparseTensorSpec(
+            [None] + [None if d < 0 else d for d in row], spec.dtype))
+        self._n, self._row = n, row
+
+    def _make_it(self, ctx):
+        return _SparseBatchIt(self._input._make_it(ctx), self._n, self._row)
+
+    def _cardinality(self):
+        return _batch_card(self._input, self._n, False)

@@ -61,6 +61,12 @@ class DatasetV2:
 
     _inputs: tuple = ()
 
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "_make_it" in cls.__dict__:   # name/register iterators for the profiler
+            from tensorflux._src.data.stages import wrap_make_it
+            cls._make_it = wrap_make_it(cls.__dict__["_make_it"])
+
     # --- what subclasses provide --------------------------------------------------------
     @property
     def element_spec(self):
@@ -135,11 +141,13 @@ class DatasetV2:
     def from_tensor_slices(tensors, name=None):
         """One element per slice along the first dimension of every component."""
         spec, comps = structure.normalize(tensors)
-        if not structure.is_dense(spec):
-            raise TypeError("from_tensor_slices supports dense tensors only in tensorflux; "
-                            "got " + repr(spec))
         if not comps:
             raise ValueError("Invalid `tensors`: `tensors` must not be empty.")
+        if not structure.is_dense(spec):   # SparseTensor / RaggedTensor components
+            from tensorflux._src.data import composite
+            sl = composite.Slicer(composite.layout(spec), comps)
+            return _ElementsDataset([sl.row(i) for i in range(sl.n)],
+                                    structure.unbatch_spec(spec), "TensorSlice")
         n = None
         for c, s in zip(comps, structure.flat_specs(spec)):
             if c.ndim == 0:
@@ -172,9 +180,15 @@ class DatasetV2:
 
     @staticmethod
     def counter(start=0, step=1, dtype=_dt.int64, name=None):
-        """``start, start + step, ...`` forever."""
-        return DatasetV2.range(start, np.iinfo(np.int64).max if step > 0 else
-                               np.iinfo(np.int64).min, step, output_type=dtype)
+        """``start, start + step, ...`` forever (infinite cardinality)."""
+        return _RangeDataset(_int(start, "start"), None, _int(step, "step"),
+                             _dt.as_dtype(dtype), "Counter")
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """Uniformly distributed int64 scalars forever (a checkpointable seeded RNG)."""
+        from tensorflux._src.data.sources import RandomDataset
+        return RandomDataset(seed, bool(rerandomize_each_iteration))
 
     def get_single_element(self, name=None):
         """The only element of the dataset (InvalidArgumentError otherwise)."""
@@ -215,7 +229,7 @@ class DatasetV2:
     @staticmethod
     def load(path, element_spec=None, compression=None, reader_func=None):
         from tensorflux._src.data.persist import load
-        return load(path, element_spec, compression)
+        return load(path, element_spec, compression, reader_func)
 
     # --- transformations ----------------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
@@ -267,6 +281,12 @@ class DatasetV2:
         from tensorflux._src.data.batching import RaggedBatchDataset
         return RaggedBatchDataset(self, _positive(batch_size, "batch_size"),
                                   bool(drop_remainder), _dt.as_dtype(row_splits_dtype))
+
+    def sparse_batch(self, batch_size, row_shape, name=None):
+        """Batches elements of varying shape into a ``tf.SparseTensor`` whose rows have dense
+        shape ``row_shape`` (-1: the largest in the batch)."""
+        from tensorflux._src.data.batching import SparseBatchDataset
+        return SparseBatchDataset(self, _positive(batch_size, "batch_size"), row_shape)
 
     def unbatch(self, name=None):
         from tensorflux._src.data.batching import UnbatchDataset
@@ -384,7 +404,7 @@ class DatasetV2:
 
     def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
         from tensorflux._src.data.persist import save
-        return save(self, path, compression)
+        return save(self, path, compression, shard_func)
 
     def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None, name=None):
         from tensorflux._src.data.persist import SnapshotDataset
@@ -446,6 +466,8 @@ class UnaryDataset(DatasetV2):
 
 
 class _OptionsDataset(UnaryDataset):
+    _tf_stage = None
+
     def __init__(self, input_dataset, options):
         super().__init__(input_dataset)
         self._own_options = options
@@ -474,6 +496,8 @@ class _SliceIt(It):
 
 
 class _SliceDataset(DatasetV2):
+    _tf_stage = "TensorSlice"
+
     def __init__(self, comps, spec, n):
         self._comps, self._spec, self._n = comps, spec, n
 
@@ -487,8 +511,12 @@ class _SliceDataset(DatasetV2):
 class _ElementsDataset(DatasetV2):
     """A fixed list of elements (from_tensors, windows)."""
 
-    def __init__(self, elems, spec):
+    _tf_stage = "FromTensor"
+
+    def __init__(self, elems, spec, stage=None):
         self._elems, self._spec = list(elems), spec
+        if stage is not None:
+            self._tf_stage = stage
 
     def _make_it(self, ctx):
         return ListIt(self._elems)
@@ -500,6 +528,8 @@ class _ElementsDataset(DatasetV2):
 class _RangeIt(It):
     def __init__(self, start, stop, step, np_dtype):
         self.cur, self.stop, self.step, self.dt = start, stop, step, np_dtype
+        if stop is None:   # Dataset.counter
+            self.stop = float("inf") if step > 0 else float("-inf")
 
     def next(self):
         c = self.cur
@@ -516,16 +546,19 @@ class _RangeIt(It):
 
 
 class _RangeDataset(DatasetV2):
-    def __init__(self, start, stop, step, dtype):
+    def __init__(self, start, stop, step, dtype, stage="Range"):
         self._args = (start, stop, step)
         self._dtype = dtype
         self._spec = TensorSpec([], dtype)
+        self._tf_stage = stage
 
     def _make_it(self, ctx):
         return _RangeIt(*self._args, self._dtype.np_dtype.type)
 
     def _cardinality(self):
         start, stop, step = self._args
+        if stop is None:
+            return INFINITE
         return max(0, len(range(start, stop, step)))
 
 

@@ -78,12 +78,34 @@ def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
     return DatasetV2.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
 
 
+def dense_to_sparse_batch(batch_size, row_shape):
+    return lambda ds: ds.sparse_batch(batch_size, row_shape)
+
+
+def from_list(elements, name=None):
+    """A dataset of the elements of a Python list (``tf.data.experimental.from_list``)."""
+    from tensorflux._src.data.sources import from_list as _from_list
+    return _from_list(elements)
+
+
+def Counter(start=0, step=1, dtype=None):  # noqa: N802 (TensorFlow's name)
+    from tensorflux._src.core import dtypes as _dt
+    return DatasetV2.counter(start, step, _dt.int64 if dtype is None else dtype)
+
+
+class RandomDataset:
+    """``tf.data.experimental.RandomDataset(seed)`` (= ``Dataset.random``)."""
+
+    def __new__(cls, seed=None, name=None):
+        return DatasetV2.random(seed)
+
+
 def save(dataset, path, compression=None, shard_func=None, checkpoint_args=None):
-    return dataset.save(path, compression)
+    return dataset.save(path, compression, shard_func)
 
 
 def load(path, element_spec=None, compression=None, reader_func=None):
-    return DatasetV2.load(path, element_spec, compression)
+    return DatasetV2.load(path, element_spec, compression, reader_func)
 
 
 def snapshot(path, compression="AUTO", reader_func=None, shard_func=None):

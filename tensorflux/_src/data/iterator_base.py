@@ -8,22 +8,44 @@
 from __future__ import annotations
 
 import os
+import weakref
 
 INFINITE = -1
 UNKNOWN = -2
 AUTOTUNE = -1
 
 
-class Ctx:
-    """Per-iterator settings taken from the final dataset's options."""
+class Registry:
+    """The live iterators of one pipeline (weak refs) and whether the profiler ranges are on
+    (``stages.switch``)."""
 
-    __slots__ = ("deterministic", "threads")
+    __slots__ = ("its", "on")
+
+    def __init__(self):
+        self.its = weakref.WeakSet()
+        self.on = False
+
+
+class Ctx:
+    """Per-iterator settings taken from the final dataset's options, plus the profiler stage
+    name of the dataset being built (``prefix``) and the pipeline's ``Registry``."""
+
+    __slots__ = ("deterministic", "threads", "prefix", "reg")
 
     def __init__(self, options=None):
         det = options.deterministic if options is not None else None
         self.deterministic = True if det is None else bool(det)
         n = options.threading.private_threadpool_size if options is not None else None
         self.threads = int(n) if n else _cores()
+        self.prefix = "Iterator::Root"
+        self.reg = Registry()
+
+    def sub(self, name):
+        """The context for an input stage named ``name``."""
+        c = Ctx.__new__(Ctx)
+        c.deterministic, c.threads, c.reg = self.deterministic, self.threads, self.reg
+        c.prefix = self.prefix + "::" + name
+        return c
 
 
 def _cores():
@@ -35,6 +57,8 @@ def _cores():
 
 class It:
     """Base internal iterator."""
+
+    _stage = None   # profiler range name, set by ``stages.wrap_make_it``
 
     def next(self):
         raise NotImplementedError

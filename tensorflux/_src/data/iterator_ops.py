@@ -13,6 +13,7 @@ from tensorflux._src.framework import context
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.function import TensorSpec
 from tensorflux._src.framework.tensor import EagerTensor
+from tensorflux._src.profiler import trace
 
 
 def in_trace():
@@ -46,10 +47,13 @@ class OwnedIterator:
     def __init__(self, dataset):
         self._dataset = dataset
         self._spec = dataset.element_spec
-        it = dataset._make_it(dataset._root_ctx())
+        ctx = dataset._root_ctx()
+        it = dataset._make_it(ctx)
         self._it = it
         self._finalizer = weakref.finalize(self, it.close)
         self._handle = None
+        self._rec = None          # the profiler recorder the stages are instrumented for
+        self._reg = ctx.reg
 
     @property
     def element_spec(self):
@@ -59,10 +63,24 @@ class OwnedIterator:
         return self
 
     def _next_components(self):
+        rec = trace._recorder     # the one profiler check per element
+        if rec is not self._rec:
+            self._profile(rec)
         try:
-            return self._it.next()
+            if rec is None:
+                return self._it.next()
+            with trace.Trace("Iterator::Root"):
+                return self._it.next()
         except StopIteration:
             return None
+
+    def _profile(self, rec):
+        """A profiler started or stopped: (un)instrument every stage of the pipeline."""
+        from tensorflux._src.data import stages
+        self._rec = rec
+        on = rec is not None and rec.host_level >= 1
+        if self._reg.on != on:
+            stages.switch(self._reg, on)
 
     def __next__(self):
         if in_trace():

@@ -51,6 +51,7 @@ def _pool(n):
 class _ParallelMapIt(It):
     def __init__(self, inp, fn, n, deterministic, ctx):
         self.inp, self.fn = inp, fn
+        self.call = fn                    # what a worker runs (a profiled wrapper when on)
         self.det = ctx.deterministic if deterministic is None else bool(deterministic)
         self.n = min(ctx.threads, 64) if n == AUTOTUNE else n
         self.autotune = n == AUTOTUNE
@@ -71,7 +72,7 @@ class _ParallelMapIt(It):
                 break
             if self.pool is None:
                 self.pool = _pool(self.n)
-            self.pending.append(self.pool.submit(self.fn, e))
+            self.pending.append(self.pool.submit(self.call, e))
 
     def _inline(self):
         if self.pending:           # results started before switching to inline come first
@@ -133,6 +134,10 @@ class _ParallelMapIt(It):
         else:
             self.mode = min(self.est, key=self.est.get)
 
+    def _profile(self, on):
+        from tensorflux._src.data.stages import ranged
+        self.call = ranged(self.fn, "ParallelMapProduce") if on else self.fn
+
     def save(self):
         while self.pending:
             self.ready.append(self.pending.popleft().result())
@@ -159,6 +164,8 @@ class _ParallelMapIt(It):
 
 
 class ParallelMapDataset(UnaryDataset):
+    _tf_stage = "ParallelMapV2"
+
     def __init__(self, input_dataset, fn, n, deterministic):
         super().__init__(input_dataset, fn.output_spec)
         self._fn, self._n, self._det = fn, n, deterministic
@@ -171,8 +178,9 @@ class ParallelMapDataset(UnaryDataset):
 class PrefetchIt(It):
     """Runs ``inp`` in a background thread into a bounded buffer."""
 
-    def __init__(self, inp, size):
+    def __init__(self, inp, size, produce_name="PrefetchProduce"):
         self.inp = inp
+        self.produce_name = produce_name
         self.autotune = size == AUTOTUNE
         self.cap = 1 if self.autotune else size
         self.buf = collections.deque()
@@ -199,7 +207,7 @@ class PrefetchIt(It):
                 if self.stop:
                     return
                 try:
-                    item = ("ok", self.inp.next())
+                    item = ("ok", self._produce())
                 except StopIteration:
                     item = ("end", None)
                 except BaseException as e:   # re-raised in the consumer
@@ -209,6 +217,16 @@ class PrefetchIt(It):
                 self.cv.notify_all()
             if item[0] == "end":
                 return
+
+    def _produce(self):
+        return self.inp.next()
+
+    def _profile(self, on):
+        from tensorflux._src.data.stages import ranged
+        if on:
+            self._produce = ranged(type(self)._produce.__get__(self), self.produce_name)
+        else:
+            self.__dict__.pop("_produce", None)
 
     def next(self):
         self.start()
@@ -302,9 +320,15 @@ class _InterleaveIt(It):
     def _open(self, e):
         it = self.fn(e)._make_it(self.ctx)
         if self.parallel:
-            it = PrefetchIt(it, max(self.block, 2))
+            it = self._prefetch(it)
             it.start()
         return (e, it)
+
+    def _prefetch(self, it):
+        from tensorflux._src.data.stages import register
+        it = PrefetchIt(it, max(self.block, 2), "ParallelInterleaveProduce")
+        register(it, self.ctx.reg)
+        return it
 
     def _open_slot(self, k):
         try:
@@ -362,7 +386,7 @@ class _InterleaveIt(It):
                 e = load_elem(self.fn.input_spec, st[f"s{k}"]["elem"])
                 it = self.fn(e)._make_it(self.ctx)
                 if self.parallel:
-                    it = PrefetchIt(it, max(self.block, 2))
+                    it = self._prefetch(it)
                 it.restore(st[f"s{k}"]["it"])
                 self.slots[k] = (e, it)
 
@@ -383,6 +407,7 @@ class InterleaveDataset(UnaryDataset):
         super().__init__(input_dataset)
         self._fn, self._cycle, self._block = fn, cycle, block
         self._parallel = parallel is not None
+        self._tf_stage = "ParallelInterleaveV4" if self._parallel else "Interleave"
         self._spec = _probe_spec(input_dataset, fn)
 
     def _make_it(self, ctx):

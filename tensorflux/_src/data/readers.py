@@ -46,6 +46,7 @@ def _per_file(filenames, make, num_parallel_reads, spec):
         from tensorflux._src.data.dataset_ops import UnaryDataset
         UnaryDataset.__init__(ds, files, spec)
         ds._fn = fn
+        ds._tf_stage = None       # the reader class names the stage
         return ds
     from tensorflux._src.data.parallel import InterleaveDataset
     n = _int(num_parallel_reads, "num_parallel_reads")
@@ -56,6 +57,7 @@ def _per_file(filenames, make, num_parallel_reads, spec):
     from tensorflux._src.data.dataset_ops import UnaryDataset
     UnaryDataset.__init__(ds, files, spec)
     ds._fn, ds._cycle, ds._block, ds._parallel = fn, max(1, n), 1, True
+    ds._tf_stage = None
     return ds
 
 
@@ -76,6 +78,8 @@ class _FileFn:
 
 
 class _SingleFile(DatasetV2):
+    _tf_stage = None
+
     def __init__(self, it_factory, spec):
         self._factory, self._spec = it_factory, spec
 
@@ -401,24 +405,28 @@ class TFRecordDataset(_ReaderDataset):
     ``num_parallel_reads`` reads that many files at once in TensorFlow's interleave order."""
 
     _build = staticmethod(_tfrecord)
+    _tf_stage = "TFRecord"
 
 
 class TextLineDataset(_ReaderDataset):
     """The lines (without line ends) of text files (``tf.data.TextLineDataset``)."""
 
     _build = staticmethod(_textline)
+    _tf_stage = "TextLine"
 
 
 class FixedLengthRecordDataset(_ReaderDataset):
     """Fixed-size records of binary files (``tf.data.FixedLengthRecordDataset``)."""
 
     _build = staticmethod(_fixed)
+    _tf_stage = "FixedLengthRecord"
 
 
 class CsvDataset(_ReaderDataset):
     """CSV records as tuples of scalars (``tf.data.experimental.CsvDataset``)."""
 
     _build = staticmethod(_csv)
+    _tf_stage = "CSV"
 
 
 def _infer_type(values):

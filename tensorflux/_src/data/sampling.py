@@ -58,6 +58,8 @@ class _ChooseIt(It):
 
 
 class _SampleDataset(DatasetV2):
+    _tf_stage = "DirectedInterleave"
+
     def __init__(self, datasets, weights, seeds, stop_on_empty):
         self._inputs = tuple(datasets)
         self._spec = _common_spec(datasets)
@@ -105,6 +107,8 @@ def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_datase
 
 
 class _ChooseDataset(DatasetV2):
+    _tf_stage = "DirectedInterleave"
+
     def __init__(self, datasets, choice, stop_on_empty):
         self._inputs = tuple(datasets) + (choice,)
         self._datasets, self._choice = tuple(datasets), choice

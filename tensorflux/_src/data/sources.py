@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors, nest
 from tensorflux._src.data import structure
 from tensorflux._src.data.dataset_ops import DatasetV2
-from tensorflux._src.data.iterator_base import It
+from tensorflux._src.data.iterator_base import INFINITE, It
 from tensorflux._src.framework.function import TensorSpec
 
 
@@ -89,3 +91,63 @@ def _shapes_up_to(types, shapes):
     for t, s in zip(types, shapes):
         out.extend(_shapes_up_to(t, s))
     return out
+
+
+# --- Dataset.random ---------------------------------------------------------------------
+class _RandomIt(It):
+    def __init__(self, rng):
+        self.rng, self.bits = rng, rng.bit_generator
+
+    def next(self):
+        v = self.bits.random_raw()
+        return (np.int64(v - (1 << 64) if v >= (1 << 63) else v),)
+
+    def save(self):
+        from tensorflux._src.data import codec
+        return {"rng": codec.rng_state(self.rng)}
+
+    def restore(self, st):
+        from tensorflux._src.data import codec
+        codec.set_rng_state(self.rng, st["rng"])
+
+
+class RandomDataset(DatasetV2):
+    """Uniform int64 scalars forever (``Dataset.random``); the same sequence every
+    iteration unless ``rerandomize_each_iteration``."""
+
+    _tf_stage = "Random"
+
+    def __init__(self, seed, rerandomize):
+        from tensorflux._src.data.shuffle import op_seeds
+        self._seeds, self._rerandomize, self._epoch = op_seeds(seed), rerandomize, 0
+        self._spec = TensorSpec([], _dt.int64)
+
+    def _make_it(self, ctx):
+        from tensorflux._src.data.shuffle import make_rng
+        epoch = self._epoch
+        if self._rerandomize:
+            self._epoch += 1
+        return _RandomIt(make_rng(self._seeds, epoch))
+
+    def _cardinality(self):
+        return INFINITE
+
+
+# --- tf.data.experimental.from_list -----------------------------------------------------
+def from_list(elements):
+    """A dataset of the given list of elements (all of the same structure)."""
+    from tensorflux._src.data.dataset_ops import _ElementsDataset
+    if not isinstance(elements, list):
+        raise TypeError(f"`elements` must be a list of elements, got {type(elements).__name__}")
+    if not elements:
+        raise ValueError("Invalid `elements`. `elements` should not be empty.")
+    spec, comps, k = None, [], 0
+    for k, e in enumerate(elements):
+        s, c = structure.normalize(e)
+        try:
+            spec = s if spec is None else structure.relax(spec, s)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"Invalid `elements`. Element {k} ({s}) is not compatible with "
+                             f"the earlier elements ({spec}): {err}") from None
+        comps.append(c)
+    return _ElementsDataset(comps, spec, "List")

@@ -57,8 +57,9 @@ class RaggedTensorSpec:
         rank = self._shape.rank
         if ragged_rank is None:
             ragged_rank = (rank - 1) if rank is not None else 1
-        if ragged_rank < 1:
-            raise ValueError(f"ragged_rank must be >= 1 for RaggedTensorSpec, got {ragged_rank}")
+        if ragged_rank < 0 or (rank is not None and ragged_rank >= max(rank, 1)):
+            raise ValueError(f"ragged_rank must be non-negative and less than the rank "
+                             f"({rank}); got ragged_rank={ragged_rank}.")
         self._ragged_rank = ragged_rank
         self._row_splits_dtype = _dt.as_dtype(row_splits_dtype)
 
@@ -73,6 +74,8 @@ class RaggedTensorSpec:
 
     def component_specs(self):
         dims = self._shape.as_list() if self._shape.rank is not None else None
+        if self._ragged_rank == 0:   # TensorFlow's ragged_rank 0: a dense tensor
+            return [TensorSpec(dims, self._dtype)]
         inner = [None] + (dims[self._ragged_rank + 1:] if dims is not None else [])
         return ([TensorSpec(inner, self._dtype)] +
                 [TensorSpec([None], self._row_splits_dtype)] * self._ragged_rank)
@@ -277,8 +280,8 @@ def batch_spec(element_spec, batch_size):
     """Spec of a batch of elements (static batch dim when known)."""
     def leaf(s):
         if not isinstance(s, TensorSpec):
-            raise TypeError(f"batch() of {type(s).__name__} elements is not supported; use "
-                            "ragged_batch() or convert to dense tensors first.")
+            from tensorflux._src.data.composite import batch_spec as composite
+            return composite(s, batch_size)
         return TensorSpec(TensorShape([batch_size]).concatenate(s.shape), s.dtype)
     return nest.map_structure(leaf, element_spec)
 
@@ -286,7 +289,8 @@ def batch_spec(element_spec, batch_size):
 def unbatch_spec(element_spec):
     def leaf(s):
         if not isinstance(s, TensorSpec):
-            raise TypeError(f"unbatch() of {type(s).__name__} elements is not supported.")
+            from tensorflux._src.data.composite import unbatch_spec as composite
+            return composite(s)
         if s.shape.rank == 0:
             raise ValueError("Cannot unbatch an input with scalar components.")
         dims = s.shape.as_list() if s.shape.rank is not None else None
