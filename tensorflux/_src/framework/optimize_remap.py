@@ -22,6 +22,7 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors
 from tensorflux._src.core.op_def import InferContext, all_ops, defop
 from tensorflux._src.framework.graph_optimize import apply_replacements, resolve
+from tensorflux._src.framework.parallel import matmul
 
 FLOAT = (_dt.float16, _dt.bfloat16, _dt.float32, _dt.float64)
 ACTIVATIONS = ("Relu", "Relu6", "LeakyRelu")
@@ -72,9 +73,26 @@ def _activate(out, fused_ops, alpha):
 
 
 def _fused_matmul_kernel(a, b, args, fused_ops=("BiasAdd",), epsilon=1e-4,
-                         leakyrelu_alpha=0.2, num_args=None, T=None, **matmul_attrs):
-    out = _owned(all_ops()["MatMul"].kernel(a, b, **matmul_attrs))
-    return _apply_fused(out, args[0], fused_ops, -1, leakyrelu_alpha, "_FusedMatMul")
+                         leakyrelu_alpha=0.2, num_args=None, T=None, transpose_a=False,
+                         transpose_b=False, **matmul_attrs):
+    a2 = a.T if transpose_a and a.ndim == 2 else a
+    b2 = b.T if transpose_b and b.ndim == 2 else b
+    bias = args[0]
+    adjoint = matmul_attrs.get("adjoint_a") or matmul_attrs.get("adjoint_b")
+    if (not adjoint and a2.ndim == 2 and b2.ndim == 2 and a2.shape[1] == b2.shape[0]
+            and a2.dtype.kind == "f"):
+        # Plain 2-D product: bias and activation go on each output block right after its
+        # GEMM, while it is in cache.
+        _check_fused(bias, b2.shape[1], fused_ops, "_FusedMatMul", [a2.shape[0], b2.shape[1]])
+
+        def epilogue(block, cols):
+            block += bias[cols]
+            _activate(block, fused_ops, leakyrelu_alpha)
+
+        return matmul(a2, b2, epilogue)
+    out = _owned(all_ops()["MatMul"].kernel(a, b, transpose_a=transpose_a,
+                                            transpose_b=transpose_b, **matmul_attrs))
+    return _apply_fused(out, bias, fused_ops, -1, leakyrelu_alpha, "_FusedMatMul")
 
 
 def _channel_axis(data_format):

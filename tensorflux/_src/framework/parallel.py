@@ -10,6 +10,10 @@ The thread count is ``tf.config.threading.set_intra_op_parallelism_threads`` whe
 ``$TENSORFLUX_INTRA_OP_THREADS``, else the CPUs this process may use. Work below
 ``MIN_PER_THREAD`` elements per thread stays on the calling thread, and a kernel already
 running inside a pool task never fans out again.
+
+GEMMs are split the same way (``matmul``, ``parallel_gemm_for``: row/column blocks, batch
+slices of a convolution), each block on one BLAS thread, instead of leaving the split to
+OpenBLAS, whose threads spin at every call's barrier and stall when the machine is busy.
 """
 
 from __future__ import annotations
@@ -79,6 +83,129 @@ def parallel_for(n: int, fn, min_per_thread: int = MIN_PER_THREAD) -> None:
     finally:
         for f in futures:
             f.result()
+
+
+# --- BLAS threads ---------------------------------------------------------------------------
+# A kernel that splits GEMMs over the pool itself runs each on one BLAS thread: two
+# multi-threaded OpenBLAS calls at once oversubscribe the cores, and OpenBLAS's own split of
+# small GEMMs (im2col slices) scales poorly and spins badly when the machine is busy.
+_BLAS_SETTERS = (("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+                 ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
+                 ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+                 ("openblas_set_num_threads", "openblas_get_num_threads"))
+_blas = None  # (set, get) once looked up; () when this NumPy's BLAS cannot be controlled
+_blas_depth = 0
+_blas_saved = 0
+
+
+def _blas_api():
+    global _blas
+    if _blas is None:
+        _blas = ()
+        try:
+            import ctypes
+
+            with open("/proc/self/maps") as f:  # the BLAS NumPy loaded (Linux)
+                paths = {ln.split()[-1] for ln in f}
+            for path in sorted(p for p in paths if "openblas" in os.path.basename(p).lower()):
+                lib = ctypes.CDLL(path)
+                for set_name, get_name in _BLAS_SETTERS:
+                    if hasattr(lib, set_name) and hasattr(lib, get_name):
+                        _blas = (getattr(lib, set_name), getattr(lib, get_name))
+                        break
+                if _blas:
+                    break
+        except OSError:
+            pass
+    return _blas
+
+
+def _blas_single(enter):
+    """Nested-safe switch of the BLAS library to one thread (``enter``) and back."""
+    global _blas_depth, _blas_saved
+    api = _blas_api()
+    if not api:
+        return
+    with _lock:
+        if enter:
+            if _blas_depth == 0:
+                _blas_saved = api[1]()
+                if _blas_saved > 1:
+                    api[0](1)
+            _blas_depth += 1
+        else:
+            _blas_depth -= 1
+            if _blas_depth == 0 and _blas_saved > 1:
+                api[0](_blas_saved)
+
+
+def parallel_gemm_for(n: int, fn, min_per_thread: int = 1) -> int:
+    """``parallel_for`` for kernels whose chunks call BLAS: each chunk's GEMMs run on one
+    BLAS thread while the chunks run concurrently (so one intra-op thread means one BLAS
+    thread too). With a BLAS whose threads cannot be set (not OpenBLAS, or not Linux) the
+    chunks run serially on its own threads. Returns the number of chunks used."""
+    t = num_threads() if not getattr(_local, "inside", False) and _blas_api() else 1
+    t = max(1, min(t, n // max(1, min_per_thread)))
+    _blas_single(True)
+    try:
+        if t == 1:
+            fn(0, n)
+        else:
+            parallel_for(n, fn, max(1, n // t))
+    finally:
+        _blas_single(False)
+    return t
+
+
+MIN_GEMM_WORK = 1 << 22  # multiply-adds per thread worth a thread hand-off
+_BLAS_OWN_SERIAL = 1 << 18  # OpenBLAS's own single-thread limit for GEMM (m*n*k)
+
+
+def matmul(a, b, epilogue=None):
+    """``np.matmul`` of large 2-D float operands split into row (or column) blocks of the
+    output, one per thread, each one single-threaded GEMM; anything else goes to NumPy.
+
+    ``epilogue(block, cols)``, if given, is applied in place to each output block right after
+    its GEMM, while it is in cache (``cols``: the block's slice of output columns)."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
+        return _whole(np.matmul(a, b), epilogue)
+    m, k = a.shape
+    n = b.shape[1]
+    work = m * n * k
+    # Small GEMMs: OpenBLAS runs them on one thread by itself.
+    if work <= _BLAS_OWN_SERIAL or a.dtype != b.dtype or a.dtype.kind != "f" or \
+            k != b.shape[0] or not _blas_api():
+        # (a BLAS we cannot hold to one thread keeps its own split)
+        return _whole(np.matmul(a, b), epilogue)
+    if work < 2 * MIN_GEMM_WORK or num_threads() == 1:
+        # Too small to split; a multi-threaded BLAS call would cost more in hand-offs (and
+        # spinning when the machine is busy) than it gains.
+        _blas_single(True)
+        try:
+            return _whole(np.matmul(a, b), epilogue)
+        finally:
+            _blas_single(False)
+    out = np.empty((m, n), a.dtype)
+    every = slice(None)
+    if m >= n:
+        def work_on(i, j):
+            np.matmul(a[i:j], b, out=out[i:j])
+            if epilogue is not None:
+                epilogue(out[i:j], every)
+        parallel_gemm_for(m, work_on, max(16, MIN_GEMM_WORK // (k * n)))
+    else:
+        def work_on(i, j):
+            np.matmul(a, b[:, i:j], out=out[:, i:j])
+            if epilogue is not None:
+                epilogue(out[:, i:j], slice(i, j))
+        parallel_gemm_for(n, work_on, max(16, MIN_GEMM_WORK // (k * m)))
+    return out
+
+
+def _whole(out, epilogue):
+    if epilogue is not None:
+        epilogue(out, slice(None))
+    return out
 
 
 def elementwise(ufunc):

@@ -13,6 +13,7 @@ from tensorflux._src.core.scatter import add_at
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.parallel import elementwise
+from tensorflux._src.framework.parallel import matmul as _parallel_matmul
 from tensorflux._src.framework.context import state
 from tensorflux._src.framework.tensor import EagerTensor, Tensor
 from tensorflux._src.ops import op_util as u
@@ -240,7 +241,7 @@ def _matmul_kernel(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
         b = np.swapaxes(b, -1, -2)
         if adjoint_b:
             b = np.conj(b)
-    return np.matmul(a, b)
+    return _parallel_matmul(a, b)
 
 
 def _matmul_infer(ic):

@@ -18,6 +18,8 @@ from numpy.lib.stride_tricks import as_strided
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import defop
 from tensorflux._src.framework.execute import execute
+from tensorflux._src.framework.parallel import MIN_GEMM_WORK, parallel_gemm_for
+from tensorflux._src.framework.parallel import matmul as parallel_matmul
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops import op_util as u
 from tensorflux._src.ops import nn_util as nu
@@ -111,38 +113,62 @@ def conv_forward(x, w, strides, dil, padding, explicit, epilogue=None):
             None, None, f"input depth must be equal to filter in_depth: {x.shape[-1]} vs "
             f"{w.shape[-2]}")
     out, pads = _geometry(x.shape, k, strides, dil, padding, explicit)
+    return _conv_forward(x, w, strides, dil, pads, out, epilogue)
+
+
+def _conv_forward(x, w, strides, dil, pads, out, epilogue=None):
+    k = w.shape[:-2]
     w2 = w.reshape(-1, w.shape[-1])
     if _pointwise(k, strides, pads):
-        y = np.ascontiguousarray(x).reshape(-1, x.shape[-1]) @ w2
+        y = parallel_matmul(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), w2)
         if epilogue is not None:
             epilogue(y)
     else:
         rows_per = int(np.prod(out))
         y = np.empty((x.shape[0] * rows_per, w.shape[-1]), np.result_type(x, w))
-        for i, j, cols in _im2col_chunks(x, k, strides, dil, pads, out):
-            block = y[i * rows_per:j * rows_per]
-            np.matmul(cols, w2, out=block)
-            if epilogue is not None:
-                epilogue(block)
+
+        def work(a, b):
+            for i, j, cols in _im2col_chunks(x[a:b], k, strides, dil, pads, out):
+                block = y[(a + i) * rows_per:(a + j) * rows_per]
+                np.matmul(cols, w2, out=block)
+                if epilogue is not None:
+                    epilogue(block)
+
+        parallel_gemm_for(x.shape[0], work, _min_items(rows_per * w2.size))
     return y.reshape((x.shape[0],) + tuple(out) + (w.shape[-1],)).astype(x.dtype, copy=False)
 
 
+def _min_items(flops_per_item):
+    """Images per thread below which splitting the batch costs more than it saves."""
+    return max(1, MIN_GEMM_WORK // max(1, flops_per_item))
+
+
 def conv_filter_grad(x, kshape, dy, strides, dil, padding, explicit):
-    """d(conv)/d(filter): one GEMM cols^T @ dy."""
+    """d(conv)/d(filter): GEMMs cols^T @ dy summed over batch slices (per thread, then
+    across threads in a fixed order, so results are deterministic)."""
     k = tuple(kshape[:-2])
     out, pads = _geometry(x.shape, k, strides, dil, padding, explicit)
     dy2 = dy.reshape(-1, dy.shape[-1])
     if _pointwise(k, strides, pads):
-        dw = np.ascontiguousarray(x).reshape(-1, x.shape[-1]).T @ dy2
+        dw = parallel_matmul(np.ascontiguousarray(x).reshape(-1, x.shape[-1]).T, dy2)
     else:
         rows_per = int(np.prod(out))
+        parts = {}
+
+        def work(a, b):
+            dw = None
+            for i, j, cols in _im2col_chunks(x[a:b], k, strides, dil, pads, out):
+                part = cols.T @ dy2[(a + i) * rows_per:(a + j) * rows_per]
+                if dw is None:
+                    dw = part
+                else:
+                    dw += part
+            parts[a] = dw
+
+        parallel_gemm_for(x.shape[0], work, _min_items(rows_per * int(np.prod(kshape))))
         dw = None
-        for i, j, cols in _im2col_chunks(x, k, strides, dil, pads, out):
-            part = cols.T @ dy2[i * rows_per:j * rows_per]
-            if dw is None:
-                dw = part
-            else:
-                dw += part
+        for a in sorted(parts):
+            dw = parts[a] if dw is None else np.add(dw, parts[a], out=dw)
     return dw.reshape(tuple(kshape)).astype(x.dtype, copy=False)
 
 
@@ -154,9 +180,17 @@ def conv_input_grad(xshape, w, dy, strides, dil, padding, explicit):
     dy2 = dy.reshape(-1, dy.shape[-1])
     if all(v == 1 for v in k) and all(s == 1 for s in strides) and not any(
             p for pr in pads for p in pr):
-        return (dy2 @ w.reshape(c, -1).T).reshape(xshape).astype(dy.dtype, copy=False)
+        return parallel_matmul(dy2, w.reshape(c, -1).T).reshape(xshape).astype(dy.dtype,
+                                                                             copy=False)
+    if c >= 16 and all(v == 1 for v in strides):
+        # Stride 1: the input gradient is the forward convolution of dy with the flipped,
+        # transposed filter, padded so that every window lands (one big-K GEMM per slice).
+        full = [(d * (kk - 1) - lo, d * (kk - 1) - hi) for kk, d, (lo, hi) in zip(k, dil, pads)]
+        if all(a >= 0 and b >= 0 for a, b in full):
+            wf = np.ascontiguousarray(w[(slice(None, None, -1),) * len(k)].swapaxes(-1, -2))
+            return _conv_forward(dy, wf, strides, dil, full, xshape[1:-1])
     if c < 16:
-        dcols = (dy2 @ w.reshape(-1, w.shape[-1]).T).reshape(
+        dcols = parallel_matmul(dy2, w.reshape(-1, w.shape[-1]).T).reshape(
             (xshape[0],) + tuple(out) + tuple(k) + (c,))
         return col2im(dcols, xshape, k, out, pads, strides, dil)
     # One GEMM per kernel offset, each producing a contiguous (N*P, C) block that is added
