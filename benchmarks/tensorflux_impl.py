@@ -6,10 +6,12 @@ side by side with::
     BENCH_IMPL_PATH=benchmarks BENCH_PYTHON_TENSORFLUX=$(which python3) \\
       python3 ../shared/bench/compare.py --frameworks tf,torch,jax,tensorflux --workloads cnn,mlp
 
-Models are written with tf.Variable + tf.nn (Keras lands in a later issue); the optimizers
-apply TensorFlow's fused update ops (tf.raw_ops.ResourceApplyAdam / ResourceApplyKerasMomentum),
-as Keras optimizers do.
-Modes: ``eager`` (GradientTape loop) and ``compiled`` (the same step in tf.function).
+cnn/mlp ``eager`` and ``compiled`` are written with tf.Variable + tf.nn and TensorFlow's fused
+update ops (tf.raw_ops.ResourceApplyAdam / ResourceApplyKerasMomentum), as Keras optimizers
+apply them; ``keras_fit`` is ``model.compile`` + ``model.fit`` on a repeated tf.data pipeline.
+The other workloads live beside this file in ``workloads_<area>.py`` (loaded on first use:
+the harness imports this module alone): lstm (workloads_lstm), tfrecord (workloads_io),
+infer_mobilenet (workloads_apps).
 """
 
 import numpy as np
@@ -147,8 +149,30 @@ def _gemm(ctx):
     ctx.emit("gflops_best", common.gemm_flops(n) / min(ts) / 1e9, "GFLOP/s")
 
 
+def _sibling(area, *keys):
+    """The workload ``WORKLOADS``/table entry ``keys`` of ``workloads_<area>.py``, loaded lazily."""
+    def run(ctx):
+        import importlib.util
+        import os
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"workloads_{area}.py")
+        spec = importlib.util.spec_from_file_location(f"tensorflux_workloads_{area}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        entry = getattr(mod, keys[0])
+        for k in keys[1:]:
+            entry = entry[k]
+        return entry(ctx)
+    return run
+
+
 WORKLOADS = {
     "gemm_peak": {"default": _gemm},
-    "cnn": {"eager": _cnn(False), "compiled": _cnn(True)},
-    "mlp": {"eager": _mlp(False), "compiled": _mlp(True)},
+    "cnn": {"eager": _cnn(False), "compiled": _cnn(True),
+            "keras_fit": _sibling("keras", "WORKLOADS", "cnn", "keras_fit")},
+    "mlp": {"eager": _mlp(False), "compiled": _mlp(True),
+            "keras_fit": _sibling("keras", "WORKLOADS", "mlp", "keras_fit")},
+    "lstm": {m: _sibling("lstm", "WORKLOADS", m) for m in ("eager", "compiled", "keras_fit")},
+    "tfrecord": {m: _sibling("io", "TFRECORD", m) for m in ("write", "map_parse", "batch_parse")},
+    "infer_mobilenet": {m: _sibling("apps", "WORKLOADS", m) for m in ("eager", "compiled")},
 }
