@@ -10,8 +10,8 @@ __version__ = "3.15.1"
 
 _SUBMODULES = ("activations", "applications", "backend", "callbacks", "constraints",
                "datasets", "initializers", "layers", "losses", "metrics", "models",
-               "optimizers", "preprocessing", "regularizers", "saving", "utils", "mixed_precision")
-# Not yet: keras.ops, keras.random, keras.config (listed here only once they exist).
+               "optimizers", "preprocessing", "regularizers", "saving", "utils", "mixed_precision",
+               "ops", "random", "config")
 
 _NAMES = {
     "Input": "tensorflux.keras.src.engine.input_layer",

@@ -7,3 +7,4 @@ from tensorflux.keras.src.engine.layer import dtype_policy  # noqa: F401
 from tensorflux.keras.src.engine.layer import dtype_policy as global_policy  # noqa: F401
 from tensorflux.keras.src.engine.layer import set_dtype_policy  # noqa: F401
 from tensorflux.keras.src.engine.layer import set_dtype_policy as set_global_policy  # noqa: F401
+from tensorflux.keras.src.optimizers.loss_scale_optimizer import LossScaleOptimizer  # noqa: F401

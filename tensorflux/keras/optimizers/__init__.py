@@ -2,9 +2,9 @@
 
 from tensorflux.keras.optimizers import legacy, schedules
 from tensorflux.keras.src.optimizers import (
-    SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, Optimizer,
-    RMSprop, deserialize, get, serialize)
+    SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, LossScaleOptimizer, Nadam,
+    Optimizer, RMSprop, deserialize, get, serialize)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
-           "Adadelta", "Ftrl", "Lion", "Adafactor", "get", "serialize", "deserialize",
-           "schedules", "legacy"]
+           "Adadelta", "Ftrl", "Lion", "Adafactor", "LossScaleOptimizer", "get", "serialize",
+           "deserialize", "schedules", "legacy"]

@@ -8,12 +8,13 @@ from tensorflux.keras.src.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from tensorflux.keras.src.optimizers.base_optimizer import Optimizer
 from tensorflux.keras.src.optimizers.ftrl import Ftrl
 from tensorflux.keras.src.optimizers.lion import Lion
+from tensorflux.keras.src.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from tensorflux.keras.src.optimizers.rmsprop import Adadelta, Adagrad, RMSprop
 from tensorflux.keras.src.optimizers.sgd import SGD
 from tensorflux.keras.src.saving import serialization_lib
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Adafactor,
-               Nadam, Ftrl, Lion)
+               Nadam, Ftrl, Lion, LossScaleOptimizer)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -60,5 +61,5 @@ class LegacyOptimizerWarning:
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
-           "Adadelta", "Ftrl", "Lion", "Adafactor", "get", "serialize", "deserialize",
-           "schedules"]
+           "Adadelta", "Ftrl", "Lion", "Adafactor", "LossScaleOptimizer", "get", "serialize",
+           "deserialize", "schedules"]

@@ -146,6 +146,7 @@ class Optimizer:
         tracing (like TensorFlow's variable lifting), and tracked in ``variables``."""
         with init_scope(), tf.name_scope(self.name):
             var = tf.Variable(value, trainable=False, name=name)
+        var.path = f"{self.name}/{name}"  # Keras's variable path, e.g. adam/dense_kernel_momentum
         self._variables.append(var)
         return var
 

@@ -11,6 +11,14 @@ import numpy as np
 
 
 def print_msg(message, line_break=True):
+    """stdout, or ``logging`` when ``keras.config.disable_interactive_logging()`` was called."""
+    from tensorflux.keras.src.config import _STATE
+
+    if not _STATE["interactive_logging"]:
+        from tensorflux.keras.src.config import print_msg as log_msg
+
+        log_msg(message, line_break)
+        return
     sys.stdout.write(message + ("\n" if line_break else ""))
     sys.stdout.flush()
 

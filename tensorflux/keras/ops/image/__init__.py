@@ -1,0 +1,5 @@
+"""``keras.ops.image``."""
+
+from tensorflux.keras.src.ops import api as _api
+
+__all__ = _api.export(globals(), _api.IMAGE, ("image",))

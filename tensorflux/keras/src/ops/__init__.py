@@ -1,0 +1,1 @@
+"""Implementation of ``keras.ops`` (numpy-style, nn, image, linalg, core) on tensorflux."""
