@@ -18,7 +18,7 @@ from tensorflux.keras.src.layers.merging import (  # noqa: F401
     concatenate, dot, maximum, minimum, multiply, subtract)
 
 _FAMILIES = ("conv", "pooling", "normalization", "reshaping", "regularization", "rnn",
-             "attention", "preprocessing")
+             "attention", "preprocessing", "extra_core", "extra_pooling", "extra_image")
 
 
 def __getattr__(name):

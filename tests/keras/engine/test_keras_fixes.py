@@ -40,6 +40,14 @@ REQUIRED = {
     "RandomTranslation": dict(height_factor=0.1, width_factor=0.1),
     "RandomContrast": dict(factor=0.1), "RandomBrightness": dict(factor=0.1),
     "GroupNormalization": dict(groups=1),
+    "EinsumDense": dict(equation="ab,bc->ac", output_shape=3),
+    "GroupQueryAttention": dict(head_dim=2, num_query_heads=2, num_key_value_heads=1),
+    "ReversibleEmbedding": dict(input_dim=5, output_dim=3),
+    **{f"Adaptive{k}Pooling{d}D": dict(output_size=2) for k in ("Average", "Max")
+       for d in (1, 2, 3)},
+    **{n: dict(factor=0.5) for n in ("RandomHue", "RandomSaturation", "RandomSharpness",
+                                     "RandomColorDegeneration")},
+    "RandomPosterization": dict(factor=4),
     **{f"{k}{d}D": dict(pool_size=2) for k in ("AveragePooling", "AvgPool") for d in (1, 2, 3)},
 }
 WRAPPED = {  # layers that take other layers
@@ -48,10 +56,11 @@ WRAPPED = {  # layers that take other layers
     "RNN": lambda: K.layers.RNN(K.layers.LSTMCell(3)),
     "StackedRNNCells": lambda: K.layers.StackedRNNCells([K.layers.LSTMCell(3)]),
     "Lambda": lambda: K.layers.Lambda(K.activations.relu),
+    "SpectralNormalization": lambda: K.layers.SpectralNormalization(K.layers.Dense(3)),
 }
 # keras.layers classes that are not layers to rebuild from a default config here.
 NOT_AUDITED = {"Layer", "InputLayer", "Wrapper", "TFSMLayer", "JaxLayer", "FlaxLayer",
-               "TorchModuleWrapper", "Pipeline", "SpectralNormalization"}
+               "TorchModuleWrapper", "Pipeline"}
 
 
 def _keras_layer_names():

@@ -116,7 +116,9 @@ def serialize_keras_object(obj):
     cls = type(obj)
     reg = _GLOBAL_CUSTOM_NAMES.get(cls)
     builtin = getattr(cls, "_keras_module", None) is not None and reg is None
-    out = {"module": _module_name(obj), "class_name": cls.__name__,
+    out = {"module": _module_name(obj),
+           # a class exported under another name (GroupedQueryAttention -> GroupQueryAttention)
+           "class_name": cls.__dict__.get("_keras_public_name", cls.__name__),
            "config": _serialize_config(obj.get_config()),
            "registered_name": None if builtin else (reg or cls.__name__)}
     if hasattr(obj, "_build_config_for_serialization"):
