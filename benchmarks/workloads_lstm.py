@@ -3,7 +3,8 @@ Adam(1e-3), binary cross-entropy with logits (mirrors ``../shared/bench/peers/tf
 ``_lstm_build``/``_lstm_data``), in the custom-loop (eager, tf.function) and ``model.fit``
 modes. Workloads take the harness ``ctx`` and call ``ctx.emit``.
 
-Standalone: ``python benchmarks/workloads_lstm.py [mode ...]`` prints steps/s and samples/s.
+Standalone: ``python -m benchmarks.workloads_lstm [mode ...]`` prints steps/s, CPU s/step and
+samples/s, and how many of two cores were free just before (the fused LSTM uses two).
 """
 
 from __future__ import annotations
@@ -128,6 +129,27 @@ def lstm_keras_fit(ctx):
 WORKLOADS = {"eager": lstm_eager, "compiled": lstm_compiled, "keras_fit": lstm_keras_fit}
 
 
+def free_cores():
+    """How many of two cores this process gets right now (2.0 = both; shared machines vary)."""
+    import threading
+
+    a = [np.ones((512, 512), np.float32) for _ in range(2)]
+
+    def work(x):
+        for _ in range(40):
+            np.sin(x, out=x)
+    t0 = time.perf_counter()
+    work(a[0])
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(x,)) for x in a]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return 2 * one / (time.perf_counter() - t0)
+
+
 class _Ctx:
     def __init__(self, steps=20, batch=64):
         self.steps, self.batch, self.seed, self.warmup = steps, batch, 0, 3
@@ -138,5 +160,5 @@ class _Ctx:
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(WORKLOADS):
-        print(name)
+        print(f"{name} (cores free: {free_cores():.1f} of 2)")
         WORKLOADS[name](_Ctx())

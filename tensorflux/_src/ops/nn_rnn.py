@@ -4,7 +4,8 @@
 time step is one GEMM (``x @ kernel`` for all t), then a NumPy loop does only ``h @
 recurrent_kernel`` plus the gate math per step and saves the activations. Their gradients are
 ``_KerasLSTMGrad`` / ``_KerasGRUGrad``: back-propagation through time, one small GEMM per step,
-and the weight gradients as batched GEMMs over all steps at the end.
+and the weight gradients as batched GEMMs over many steps. The LSTM ops use two cores: a pool
+thread does the big GEMMs of other time blocks while the calling thread runs the step loop.
 
 Layout (Keras 3): ``x [batch, time, features]``, ``kernel [features, k*units]``,
 ``recurrent_kernel [units, k*units]``; LSTM gates ``i, f, c, o`` with ``bias [4*units]``; GRU
@@ -18,12 +19,15 @@ per-step path. Second derivatives are not implemented.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors
 from tensorflux._src.core.op_def import defop
 from tensorflux._src.core.workspace import recycled, scratch
+from tensorflux._src.framework import parallel
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import array_ops as A
 from tensorflux._src.ops.op_util import tensor
@@ -55,13 +59,6 @@ def _check(x, h0, kernel, recurrent_kernel, k, what):
             f"[{u}, {k * u}]; got {list(kernel.shape)} and {list(recurrent_kernel.shape)}.")
 
 
-def _time_major_into(x, go_backwards, name):
-    """``_time_major`` into a per-thread scratch buffer (no fresh allocation)."""
-    out = scratch(name, (x.shape[1], x.shape[0]) + x.shape[2:], x.dtype)
-    np.copyto(out, np.swapaxes(x, 0, 1)[::-1] if go_backwards else np.swapaxes(x, 0, 1))
-    return out
-
-
 def _mask_tm(mask, go_backwards, dtype):
     m = _time_major(mask.astype(dtype, copy=False), go_backwards)
     return m[:, :, None], bool(m.all())
@@ -69,8 +66,21 @@ def _mask_tm(mask, go_backwards, dtype):
 
 # ---- LSTM -------------------------------------------------------------------------------------
 # All four gates in one pass: with the pre-activations scaled per column by (-1, -1, -2, -1),
-# ``1 / (1 + exp(z'))`` is sigmoid(z) for i, f, o and sigmoid(2z) for c, and
-# tanh(z) = 2 * sigmoid(2z) - 1 (NumPy's exp is SIMD-vectorized; its tanh is much slower).
+# ``n / (1 + exp(z'))`` with numerators (1, 1, 2, 1) is sigmoid(z) for i, f, o and
+# 2 * sigmoid(2z) = tanh(z) + 1 for c (NumPy's exp is SIMD-vectorized; its tanh is slower).
+#
+# Two cores, pipelined over blocks of time steps: while this thread runs the recurrence (one
+# small GEMM + gate math per step), a pool thread computes the input projection of the next
+# block; in the gradient, it computes the weight and input gradients of the blocks BPTT has
+# finished (this thread joins in at the end). Every GEMM runs on one BLAS thread
+# (``parallel.parallel_gemm_for``), so the per-step GEMMs never pay OpenBLAS's thread
+# hand-offs. Each block is computed the same way whichever thread runs it and partial sums are
+# added in block order, so results do not depend on the thread count.
+#
+# Saved ``xh [time, batch, features + 1 + units]`` rows are ``[x_t, 1, h_{t-1}]``: the
+# projection is ``xh[..., :features+1] @ [kernel; bias]`` and one GEMM ``xh^T @ dz`` gives
+# ``[d_kernel; d_bias; d_recurrent_kernel]``.
+_BLOCK_ROWS = 512  # (time steps x batch) rows per pipelined block
 
 
 def _lstm_scale(u, dtype):
@@ -79,14 +89,77 @@ def _lstm_scale(u, dtype):
     return s
 
 
-def _tanh_(a, tmp):
-    """tanh in place via exp (a and tmp same shape)."""
-    np.multiply(a, -2.0, out=tmp)
+def _tanh_into(c, out, tmp):
+    """``out = tanh(c)`` via exp: ``2 / (1 + exp(-2c)) - 1``."""
+    np.multiply(c, -2.0, out=tmp)
     np.exp(tmp, out=tmp)
     tmp += 1.0
-    np.divide(2.0, tmp, out=a)
-    a -= 1.0
-    return a
+    np.divide(2.0, tmp, out=out)
+    out -= 1.0
+
+
+def _proc_order(a, go_backwards):
+    """Time-major view of batch-major ``a`` in processing order."""
+    at = np.swapaxes(a, 0, 1)
+    return at[::-1] if go_backwards else at
+
+
+def _blocks(t_len, b):
+    step = max(1, _BLOCK_ROWS // max(1, b))
+    return [(t0, min(t0 + step, t_len)) for t0 in range(0, t_len, step)]
+
+
+class _Aborted(Exception):
+    """The other thread of a pipeline failed (its exception is the one raised)."""
+
+
+class _Pipe:
+    """Blocks made ready on one thread and waited for (or claimed) on another."""
+
+    def __init__(self, n):
+        self._ready = [threading.Event() for _ in range(n)]
+        self._lock = threading.Lock()
+        self._next = 0
+        self._aborted = False
+
+    def done(self, k):
+        self._ready[k].set()
+
+    def wait(self, k):
+        self._ready[k].wait()
+        if self._aborted:
+            raise _Aborted
+
+    def abort(self):
+        self._aborted = True
+        for e in self._ready:
+            e.set()
+
+    def claim(self, order):
+        """The next unclaimed entry of ``order`` (None when all are taken)."""
+        with self._lock:
+            i = self._next
+            self._next += 1
+        return order[i] if i < len(order) else None
+
+
+def _pipeline(pre, main, post, pipes):
+    """``main()`` here while a pool thread runs ``pre(); post()``; then this thread helps with
+    ``post`` (work both claim from a ``_Pipe``). One thread: ``pre(); main(); post()``."""
+
+    def role(i, j):
+        fns = (pre, main, post) if j - i == 2 else (main, post) if i == 0 else (pre, post)
+        try:
+            for fn in fns:
+                fn()
+        except _Aborted:
+            return
+        except BaseException:
+            for p in pipes:
+                p.abort()
+            raise
+
+    parallel.parallel_gemm_for(2, role)
 
 
 def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
@@ -96,110 +169,145 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=F
     u = h0.shape[1]
     dt = x.dtype
     s = _lstm_scale(u, dt)
-    xt = _time_major_into(x, go_backwards, "lstm_xt")
+    kb = np.concatenate([kernel, bias[None]]) * s
+    rk = recurrent_kernel * s
+    num = np.ones(4 * u, dt)
+    num[2 * u:3 * u] = 2.0
     m, full = _mask_tm(mask, go_backwards, dt)
     gates = recycled((t_len, b, 4 * u), dt)
-    np.matmul(xt.reshape(t_len * b, d), kernel * s, out=gates.reshape(t_len * b, 4 * u))
-    gates += bias * s
-    rk = recurrent_kernel * s
-    cs = recycled((t_len + 1, b, u), dt)
-    hs = recycled((t_len + 1, b, u), dt)
+    cs = recycled((t_len, b, u), dt)      # c entering each step
+    xh = recycled((t_len, b, d + 1 + u), dt)  # [x_t, 1, h entering the step]
     tanhc = recycled((t_len, b, u), dt)
-    cs[0], hs[0] = c0, h0
-    out = hs[1:] if full else np.empty((t_len, b, u), dt)
-    tmp = scratch("lstm_tmp", (b, u), dt)
-    rec = scratch("lstm_rec", (b, 4 * u), dt)
-    with np.errstate(over="ignore"):
-        for t in range(t_len):
-            g = gates[t]
-            np.matmul(hs[t], rk, out=rec)
-            g += rec
-            np.exp(g, out=g)
-            g += 1.0
-            np.divide(1.0, g, out=g)
-            gg = g[:, 2 * u:3 * u]
-            gg *= 2.0
-            gg -= 1.0
-            i, f, o = g[:, :u], g[:, u:2 * u], g[:, 3 * u:]
-            c = cs[t + 1]
-            np.multiply(f, cs[t], out=c)
-            np.multiply(i, gg, out=tmp)
-            c += tmp
-            tc = tanhc[t]
-            tc[...] = c
-            _tanh_(tc, tmp)
-            h = hs[t + 1]
-            np.multiply(o, tc, out=h)
-            if not full:
-                mt = m[t]
-                prev = 0 if zero_output_for_mask else hs[t]
-                out[t] = mt * h + (1 - mt) * prev
-                h[...] = mt * h + (1 - mt) * hs[t]
-                c[...] = mt * c + (1 - mt) * cs[t]
-    return (_batch_major(out, False), hs[t_len].copy(), cs[t_len].copy(), gates, cs, tanhc, hs)
+    out = recycled((b, t_len, u), dt)     # outputs in processing order
+    h_last, c_last = h0.astype(dt, copy=True), c0.astype(dt, copy=True)
+    src = _proc_order(x, go_backwards)
+    hs = xh[:, :, d + 1:]
+    rows, grows = xh.reshape(-1, d + 1 + u)[:, :d + 1], gates.reshape(-1, 4 * u)
+    blocks = _blocks(t_len, b)
+    proj = _Pipe(len(blocks))
+
+    def project():
+        for k, (t0, t1) in enumerate(blocks):
+            np.copyto(xh[t0:t1, :, :d], src[t0:t1])
+            xh[t0:t1, :, d] = 1.0
+            np.matmul(rows[t0 * b:t1 * b], kb, out=grows[t0 * b:t1 * b])
+            proj.done(k)
+
+    def recur():
+        tmp = scratch("lstm_tmp", (b, u), dt)
+        rec = scratch("lstm_rec", (b, 4 * u), dt)
+        if t_len:
+            hs[0], cs[0] = h0, c0
+        with np.errstate(over="ignore"):
+            for k, (t0, t1) in enumerate(blocks):
+                proj.wait(k)
+                for t in range(t0, t1):
+                    g, hp, cp = gates[t], hs[t], cs[t]
+                    np.matmul(hp, rk, out=rec)
+                    g += rec
+                    np.exp(g, out=g)
+                    g += 1.0
+                    np.divide(num, g, out=g)
+                    gg = g[:, 2 * u:3 * u]
+                    gg -= 1.0
+                    last = t == t_len - 1
+                    c = c_last if last else cs[t + 1]
+                    h = h_last if last else hs[t + 1]
+                    np.multiply(g[:, u:2 * u], cp, out=c)
+                    np.multiply(g[:, :u], gg, out=tmp)
+                    c += tmp
+                    _tanh_into(c, tanhc[t], tmp)
+                    np.multiply(g[:, 3 * u:], tanhc[t], out=h)
+                    if not full:
+                        mt = m[t]
+                        prev = 0 if zero_output_for_mask else hp
+                        out[:, t] = mt * h + (1 - mt) * prev
+                        h[...] = mt * h + (1 - mt) * hp
+                        c[...] = mt * c + (1 - mt) * cp
+        if full and t_len:
+            np.copyto(out[:, :t_len - 1], np.swapaxes(hs[1:], 0, 1))
+            out[:, t_len - 1] = h_last
+
+    _pipeline(project, recur, lambda: None, [proj])
+    return out, h_last, c_last, gates, cs, tanhc, xh
 
 
-def _lstm_grad_kernel(x, kernel, recurrent_kernel, mask, gates, cs, tanhc, hs, d_output, d_h,
+def _lstm_grad_kernel(x, kernel, recurrent_kernel, mask, gates, cs, tanhc, xh, d_output, d_h,
                       d_c, go_backwards=False, zero_output_for_mask=False):
     b, t_len, d = x.shape
     u = recurrent_kernel.shape[0]
     dt = x.dtype
     m, full = _mask_tm(mask, go_backwards, dt)
     # ``d_output`` with an empty time axis means "no gradient for the output sequence".
-    dout = (_time_major_into(d_output.astype(dt, copy=False), False, "lstm_dout")
+    dout = (_proc_order(d_output, False).astype(dt, copy=False)
             if d_output.shape[1] == t_len and d_output.any() else None)
-    # Local derivatives of all activations at once: sigmoid' = s(1-s), tanh' = 1-t^2.
-    dact = scratch("lstm_dact", gates.shape, dt)
-    np.subtract(1.0, gates, out=dact)
-    dact *= gates
-    gc = gates[:, :, 2 * u:3 * u]
-    np.multiply(gc, gc, out=dact[:, :, 2 * u:3 * u])
-    np.subtract(1.0, dact[:, :, 2 * u:3 * u], out=dact[:, :, 2 * u:3 * u])
-    dtanhc = scratch("lstm_dtanhc", tanhc.shape, dt)
-    np.multiply(tanhc, tanhc, out=dtanhc)
-    np.subtract(1.0, dtanhc, out=dtanhc)
     dz = scratch("lstm_dz", gates.shape, dt)
+    dx = recycled((b, t_len, d), dt)
+    dst = _proc_order(dx, go_backwards)
     rk_t = np.ascontiguousarray(recurrent_kernel.T)
-    dh = d_h.astype(dt, copy=True)
-    dc = d_c.astype(dt, copy=True)
-    tmp = scratch("lstm_tmp", (b, u), dt)
-    for t in range(t_len - 1, -1, -1):
-        g, da, dzt = gates[t], dact[t], dz[t]
-        if full:
-            if dout is not None:
-                dh += dout[t]
-            dh_skip = dc_skip = None
-        else:
-            mt = m[t]
-            keep = 1 - mt
-            dh_t = dh if dout is None else dh + dout[t]
-            dh_skip = keep * (dh if zero_output_for_mask else dh_t)
-            dc_skip = keep * dc
-            dh = mt * dh_t
-            dc = mt * dc
-        # h = o * tanh(c)
-        np.multiply(dh, tanhc[t], out=dzt[:, 3 * u:])
-        np.multiply(dh, g[:, 3 * u:], out=tmp)
-        tmp *= dtanhc[t]
-        dc += tmp
-        # c = f * c_prev + i * g
-        np.multiply(dc, g[:, 2 * u:3 * u], out=dzt[:, :u])
-        np.multiply(dc, cs[t], out=dzt[:, u:2 * u])
-        np.multiply(dc, g[:, :u], out=dzt[:, 2 * u:3 * u])
-        dzt *= da  # all four gates' activation derivatives in one pass
-        dc *= g[:, u:2 * u]
-        np.matmul(dzt, rk_t, out=dh)
-        if dh_skip is not None:
-            dh += dh_skip
-            dc += dc_skip
-    flat = dz.reshape(t_len * b, 4 * u)
-    xt = _time_major_into(x, go_backwards, "lstm_xt").reshape(t_len * b, d)
-    d_kernel = xt.T @ flat
-    d_rk = hs[:t_len].reshape(t_len * b, u).T @ flat
-    d_bias = flat.sum(0)
-    dxt = scratch("lstm_dx", (t_len, b, d), dt)
-    np.matmul(flat, kernel.T, out=dxt.reshape(t_len * b, d))
-    return _batch_major(dxt, go_backwards), dh, dc, d_kernel, d_rk, d_bias
+    kernel_t = np.ascontiguousarray(kernel.T)
+    rows, zrows = xh.reshape(-1, d + 1 + u), dz.reshape(-1, 4 * u)
+    blocks = _blocks(t_len, b)
+    order = list(range(len(blocks)))[::-1]  # BPTT runs backward in time
+    dzp = _Pipe(len(blocks))
+    state = {"dh": d_h.astype(dt, copy=True), "dc": d_c.astype(dt, copy=True)}
+    parts = [None] * len(blocks)
+
+    def bptt():
+        tmp = scratch("lstm_tmp", (b, u), dt)
+        da = scratch("lstm_dact", (b, 4 * u), dt)
+        dh, dc = state["dh"], state["dc"]
+        for k in order:
+            t0, t1 = blocks[k]
+            for t in range(t1 - 1, t0 - 1, -1):
+                g, tc, dzt = gates[t], tanhc[t], dz[t]
+                if full:
+                    if dout is not None:
+                        dh += dout[t]
+                    dh_skip = dc_skip = None
+                else:
+                    mt = m[t]
+                    keep = 1 - mt
+                    dh_t = dh if dout is None else dh + dout[t]
+                    dh_skip = keep * (dh if zero_output_for_mask else dh_t)
+                    dc_skip = keep * dc
+                    dh = mt * dh_t
+                    dc = mt * dc
+                # h = o * tanh(c)
+                np.multiply(dh, tc, out=dzt[:, 3 * u:])
+                np.multiply(tc, tc, out=tmp)
+                np.subtract(1.0, tmp, out=tmp)
+                tmp *= g[:, 3 * u:]
+                tmp *= dh
+                dc += tmp
+                # c = f * c_prev + i * g
+                np.multiply(dc, g[:, 2 * u:3 * u], out=dzt[:, :u])
+                np.multiply(dc, cs[t], out=dzt[:, u:2 * u])
+                np.multiply(dc, g[:, :u], out=dzt[:, 2 * u:3 * u])
+                # activation derivatives: sigmoid' = s(1-s), tanh' = 1-t^2
+                np.subtract(1.0, g, out=da)
+                da *= g
+                np.multiply(g[:, 2 * u:3 * u], g[:, 2 * u:3 * u], out=da[:, 2 * u:3 * u])
+                np.subtract(1.0, da[:, 2 * u:3 * u], out=da[:, 2 * u:3 * u])
+                dzt *= da
+                dc *= g[:, u:2 * u]
+                np.matmul(dzt, rk_t, out=dh)
+                if dh_skip is not None:
+                    dh += dh_skip
+                    dc += dc_skip
+            dzp.done(k)
+        state["dh"], state["dc"] = dh, dc
+
+    def weight_grads():  # blocks claimed by both threads, as BPTT finishes them
+        while (k := dzp.claim(order)) is not None:
+            dzp.wait(k)
+            t0, t1 = blocks[k]
+            parts[k] = rows[t0 * b:t1 * b].T @ zrows[t0 * b:t1 * b]
+            np.matmul(dz[t0:t1], kernel_t, out=dst[t0:t1])
+
+    _pipeline(lambda: None, bptt, weight_grads, [dzp])
+    w = sum(parts) if parts else np.zeros((d + 1 + u, 4 * u), dt)
+    return dx, state["dh"], state["dc"], w[:d], w[d + 1:], w[d]
 
 
 def _units(ic, rk_index, h0):
@@ -215,9 +323,10 @@ def _lstm_infer(ic):
     t_len = x[1] if x is not None else None
     units = _units(ic, 4, h0)
     k4 = None if units is None else 4 * units
-    tp1 = None if t_len is None else t_len + 1
+    feats = x[2] if x is not None else None
+    xh = None if feats is None or units is None else feats + 1 + units
     return [(bsz, t_len, units), (bsz, units), (bsz, units), (t_len, bsz, k4),
-            (tp1, bsz, units), (t_len, bsz, units), (tp1, bsz, units)]
+            (t_len, bsz, units), (t_len, bsz, units), (t_len, bsz, xh)]
 
 
 def _attrs(op):
@@ -252,12 +361,12 @@ def _no_second_order(op, *grads):
 LSTM = defop("_KerasLSTM", _lstm_kernel,
              inputs=("x: T", "h0: T", "c0: T", "kernel: T", "recurrent_kernel: T", "bias: T",
                      "mask: T"),
-             outputs=("output: T", "h: T", "c: T", "gates: T", "cs: T", "tanhc: T", "hs: T"),
+             outputs=("output: T", "h: T", "c: T", "gates: T", "cs: T", "tanhc: T", "xh: T"),
              types=_FLOATS, attrs=_ATTRS, infer=_lstm_infer, grad=_lstm_grad,
              accepts_none_grads=True)
 LSTM_GRAD = defop("_KerasLSTMGrad", _lstm_grad_kernel,
                   inputs=("x: T", "kernel: T", "recurrent_kernel: T", "mask: T", "gates: T",
-                          "cs: T", "tanhc: T", "hs: T", "d_output: T", "d_h: T", "d_c: T"),
+                          "cs: T", "tanhc: T", "xh: T", "d_output: T", "d_h: T", "d_c: T"),
                   outputs=("dx: T", "dh0: T", "dc0: T", "d_kernel: T",
                            "d_recurrent_kernel: T", "d_bias: T"),
                   types=_FLOATS, attrs=_ATTRS,
