@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.core import errors
-from tensorflux._src.framework import context
+from tensorflux._src.framework import context, malloc_tuning
 from tensorflux._src.framework.graph import CONST, PLACEHOLDER
 
 settings = context.settings
@@ -39,6 +39,7 @@ class Plan:
     """An executable schedule for ``graph`` mapping ``feeds`` placeholders to ``fetches``."""
 
     def __init__(self, graph, feeds, fetches, keep_stateful=True):
+        malloc_tuning.tune()  # reuse freed step buffers instead of fresh mmap pages
         self.graph = graph
         ops = needed_ops(graph, fetches, keep_stateful)
         slot = {}

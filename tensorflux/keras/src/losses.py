@@ -124,10 +124,24 @@ def standardize_reduction(reduction):
     return reduction
 
 
+def _mean_is_exact(values, sample_weight, reduction):
+    """True when ``sum(values) / size`` (Keras's divide_no_nan form) equals one fused ``Mean``
+    bit for bit: a rank-1 float32/float64 tensor of static, nonzero length, divided by its
+    element count (NumPy's mean sums the same way and divides once)."""
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return False
+    if reduction not in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        return False
+    return (values.shape.rank == 1 and bool(values.shape[0])
+            and values.dtype in (tf.float32, tf.float64))
+
+
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     if reduction is None or reduction == "none" or values.shape.rank == 0 or \
             tuple(values.shape) == (0,):
         return values
+    if _mean_is_exact(values, sample_weight, reduction):
+        return tf.reduce_mean(values)
     loss = tf.reduce_sum(values)
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
@@ -192,7 +206,7 @@ class Loss:
         in_mask = get_keras_mask(y_pred)
         with tf.name_scope(self.name):
             y_pred = tf.nest.map_structure(lambda x: to_tensor(x, self.dtype), y_pred)
-            y_true = tf.nest.map_structure(lambda x: to_tensor(x, self.dtype), y_true)
+            y_true = tf.nest.map_structure(self._labels_to_tensor, y_true)
             losses = self.call(y_true, y_pred)
             out_mask = get_keras_mask(losses)
             if in_mask is not None and out_mask is not None:
@@ -204,6 +218,17 @@ class Loss:
 
     def call(self, y_true, y_pred):
         raise NotImplementedError("Loss subclasses must implement `call(y_true, y_pred)`.")
+
+    _int_labels = False   # True: integer labels skip the float round trip (sparse losses)
+
+    def _labels_to_tensor(self, x):
+        """``y_true`` in the loss dtype, like Keras; integer class ids of a sparse loss stay
+        integers (Keras casts them to float and back: equal below 2**24, two Casts less)."""
+        dtype = getattr(x, "dtype", None)
+        if self._int_labels and dtype is not None and \
+                np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).kind in "iu":
+            return to_tensor(x)
+        return to_tensor(x, self.dtype)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -223,6 +248,10 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+
+    @property
+    def _int_labels(self):
+        return getattr(self.fn, "_keras_int_labels", False)
 
     def call(self, y_true, y_pred):
         if isinstance(y_true, tf.Tensor) and isinstance(y_pred, tf.Tensor):
@@ -537,6 +566,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         res = tf.where(valid_mask, res, tf.zeros_like(res))
         set_keras_mask(res, valid_mask)
     return res
+
+
+sparse_categorical_crossentropy._keras_int_labels = True
 
 
 @_builtin

@@ -108,6 +108,11 @@ class Model(Layer):
         from tensorflux.keras.src import metrics as metrics_mod, optimizers
 
         self.optimizer = optimizers.get(optimizer) if optimizer is not None else None
+        if (auto_scale_loss and self.optimizer is not None
+                and getattr(self.dtype_policy, "name", None) == "mixed_float16"
+                and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
         names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
         self._compile_metrics = (CompileMetrics(metrics, weighted_metrics, names,
@@ -217,10 +222,11 @@ class Model(Layer):
         with tf.GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+            scaled_loss = self.optimizer.scale_loss(loss) if self.optimizer is not None else loss
         self._track_loss(loss, x)
         variables = self.trainable_weights
         if variables:
-            grads = tape.gradient(loss, variables)
+            grads = tape.gradient(scaled_loss, variables)
             self.optimizer.apply(grads, variables)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -254,7 +260,11 @@ class Model(Layer):
         key = f"{kind}_multi"
         fn = self._fns.get(key)
         if fn is None:
-            step = getattr(self, f"{kind}_step")
+            from tensorflux._src.autograph.impl import convert
+
+            # A user's step override is converted by AutoGraph when traced (as TF Keras
+            # does); with one step per call tf.function(step) converts it itself.
+            step = convert(getattr(self, f"{kind}_step"))
             if kind == "predict":
                 def multi(batches):
                     return [step(b) for b in batches]
@@ -461,9 +471,8 @@ class Model(Layer):
             cw = data_adapter.class_weight_to_sample_weight(
                 np.asarray(nest.flatten(y)[0]), class_weight)
             sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
-        batch = next(data_adapter.ArrayAdapter(x, y, sample_weight,
-                                               batch_size=len(nest.flatten(
-                                                   data_adapter._to_array(nest.flatten(x)[0]))))
+        n = len(data_adapter._to_array(nest.flatten(x)[0]))   # the whole input: one batch
+        batch = next(data_adapter.ArrayAdapter(x, y, sample_weight, batch_size=n)
                      .epoch_batches())
         logs = pythonify_logs(self._function("train")(batch))
         return logs if return_dict else self._flatten_in_order(logs)
