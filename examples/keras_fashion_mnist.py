@@ -1,6 +1,6 @@
 """Train a Keras CNN on Fashion-MNIST with tensorflux (>= 90% test accuracy).
 
-    python examples/keras_fashion_mnist.py [--epochs 5]
+    python examples/keras_fashion_mnist.py [--epochs 8]
 
 Runs unchanged with TensorFlow by replacing the import below with ``import tensorflow as tf``.
 The data is looked up in $TENSORFLUX_DATASETS, ../shared/data, a system install, the cache,
@@ -19,7 +19,7 @@ keras = tf.keras
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
 

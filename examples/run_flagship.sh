@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up tensorflux and run the flagship example on Fashion-MNIST.
+# Set up tensorflux and run the flagship example (a Keras CNN) on Fashion-MNIST.
 # Data: $TENSORFLUX_DATASETS, else ../shared/data (this project's machines), else Debian's
 # dataset-fashion-mnist (installed here when missing and apt is usable), else a verified download.
 set -euo pipefail
@@ -11,4 +11,4 @@ elif [ -z "${TENSORFLUX_DATASETS:-}" ] && [ ! -d /usr/share/datasets/fashion-mni
      && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) || true
 fi
-exec python3 examples/fashion_mnist_cnn.py "$@"
+exec python3 examples/keras_fashion_mnist.py "$@"
