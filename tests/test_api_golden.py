@@ -78,8 +78,11 @@ def public_api():
             except AttributeError:
                 continue
             if isinstance(v, types.ModuleType):
-                if (v.__name__.startswith("tensorflux") and
-                        not v.__name__.startswith("tensorflux._") and id(v) not in seen):
+                # Walk a namespace only under its own path (tf.linalg as tf.linalg, even when
+                # another namespace re-exports it; never keras's private ``src``), so the list does not
+                # depend on what earlier code imported.
+                if (v.__name__ == "tensorflux." + f"{prefix}{n}"[len("tf."):]
+                        and ".src." not in v.__name__ + "." and id(v) not in seen):
                     seen.add(id(v))
                     walk(v, f"{prefix}{n}.")
                 continue
