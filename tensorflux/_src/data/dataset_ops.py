@@ -664,16 +664,26 @@ class _ConcatenateDataset(DatasetV2):
 
 # --- element-wise -----------------------------------------------------------------------
 class _FnIt(It):
-    """Pulls from ``inp`` and applies ``step(elem)``; subclasses override ``next``."""
+    """Pulls from ``inp`` and applies ``step(elem)``; subclasses override ``next``.
+
+    ``_counters`` names the integer attributes saved and restored with the input's state.
+    """
+
+    _counters = ()
 
     def __init__(self, inp):
         self.inp = inp
 
     def save(self):
-        return {"in": self.inp.save()}
+        st = {"in": self.inp.save()}
+        for k in self._counters:
+            st[k] = getattr(self, k)
+        return st
 
     def restore(self, st):
         self.inp.restore(st["in"])
+        for k in self._counters:
+            setattr(self, k, int(st[k]))
 
     def close(self):
         self.inp.close()
@@ -967,6 +977,8 @@ class _RepeatDataset(UnaryDataset):
 
 
 class _TakeIt(_FnIt):
+    _counters = ("left",)
+
     def __init__(self, inp, n):
         super().__init__(inp)
         self.left = n
@@ -978,13 +990,6 @@ class _TakeIt(_FnIt):
         if self.left > 0:
             self.left -= 1
         return e
-
-    def save(self):
-        return {"in": self.inp.save(), "left": self.left}
-
-    def restore(self, st):
-        self.inp.restore(st["in"])
-        self.left = int(st["left"])
 
 
 class _TakeDataset(UnaryDataset):
@@ -1007,6 +1012,8 @@ class _TakeDataset(UnaryDataset):
 
 
 class _SkipIt(_FnIt):
+    _counters = ("left",)
+
     def __init__(self, inp, n):
         super().__init__(inp)
         self.left = n
@@ -1016,9 +1023,6 @@ class _SkipIt(_FnIt):
             self.inp.next()
             self.left -= 1
         return self.inp.next()
-
-    save = _TakeIt.save
-    restore = _TakeIt.restore
 
 
 class _SkipDataset(_TakeDataset):
@@ -1033,6 +1037,8 @@ class _SkipDataset(_TakeDataset):
 
 
 class _ShardIt(_FnIt):
+    _counters = ("pos",)
+
     def __init__(self, inp, n, index):
         super().__init__(inp)
         self.n, self.index, self.pos = n, index, 0
@@ -1044,13 +1050,6 @@ class _ShardIt(_FnIt):
             self.pos += 1
             if p % self.n == self.index:
                 return e
-
-    def save(self):
-        return {"in": self.inp.save(), "pos": self.pos}
-
-    def restore(self, st):
-        self.inp.restore(st["in"])
-        self.pos = int(st["pos"])
 
 
 class _ShardDataset(UnaryDataset):
@@ -1131,6 +1130,8 @@ class _IgnoreErrorsDataset(UnaryDataset):
 
 
 class _AssertCardIt(_FnIt):
+    _counters = ("seen",)
+
     def __init__(self, inp, n):
         super().__init__(inp)
         self.n, self.seen = n, 0
@@ -1152,13 +1153,6 @@ class _AssertCardIt(_FnIt):
                 None, None, f"Input dataset was expected to contain {self.n} elements but "
                 f"contained at least {self.seen} elements.")
         return e
-
-    def save(self):
-        return {"in": self.inp.save(), "seen": self.seen}
-
-    def restore(self, st):
-        self.inp.restore(st["in"])
-        self.seen = int(st["seen"])
 
 
 class _AssertCardinalityDataset(UnaryDataset):

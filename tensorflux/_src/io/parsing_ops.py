@@ -398,13 +398,18 @@ def _out_specs(attrs, batch):
     return out
 
 
-def _parse_infer(ic):
+def serialized_batch_shape(ic):
+    """Static batch shape of a parse op's ``serialized`` input: ``()`` or ``(n,)``."""
     shape = ic.shapes[0]
     if shape is None or len(shape) > 1:
         if shape is not None:
             raise ValueError(f"serialized must be a scalar or a vector, got shape {list(shape)}")
         shape = (None,)
-    return _out_specs(ic.attrs, tuple(shape))
+    return tuple(shape)
+
+
+def _parse_infer(ic):
+    return _out_specs(ic.attrs, serialized_batch_shape(ic))
 
 
 PARSE_EXAMPLE_V2 = defop(

@@ -217,12 +217,7 @@ def _out_specs(a, batch):
 
 
 def _infer(ic):
-    shape = ic.shapes[0]
-    if shape is None or len(shape) > 1:
-        if shape is not None:
-            raise ValueError(f"serialized must be a scalar or a vector, got shape {list(shape)}")
-        shape = (None,)
-    return _out_specs(ic.attrs, tuple(shape))
+    return _out_specs(ic.attrs, p.serialized_batch_shape(ic))
 
 
 PARSE_SEQUENCE_EXAMPLE_V2 = defop(

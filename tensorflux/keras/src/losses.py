@@ -110,9 +110,15 @@ def serialize_function(fn, module="builtins"):
     return serialization_lib.serialize_keras_object(fn)
 
 
+def serialize_value(value):
+    """Config of a function (see :func:`serialize_function`) or of any other Keras object."""
+    if inspect.isfunction(value):
+        return serialize_function(value)
+    return serialization_lib.serialize_keras_object(value)
+
+
 def serialize_kwargs(kwargs):
-    return {k: (serialize_function(v) if inspect.isfunction(v) else
-                serialization_lib.serialize_keras_object(v)) for k, v in kwargs.items()}
+    return {k: serialize_value(v) for k, v in kwargs.items()}
 
 
 # --- reduction ----------------------------------------------------------------------------
@@ -827,9 +833,7 @@ LEGACY_ALIASES = {"kullback_leibler_divergence": kl_divergence, "logcosh": log_c
 
 def serialize(loss):
     """Keras 3 config dict of a loss object or built-in loss function."""
-    if inspect.isfunction(loss):
-        return serialize_function(loss)
-    return serialization_lib.serialize_keras_object(loss)
+    return serialize_value(loss)
 
 
 def deserialize(name, custom_objects=None):
@@ -841,16 +845,5 @@ def deserialize(name, custom_objects=None):
 
 def get(identifier):
     """A loss from a name, config dict, class, instance or function (None passes through)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier, LEGACY_ALIASES.get(identifier))
-        if obj is None:
-            obj = serialization_lib.get_registered_object(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    return serialization_lib.get_object_or_function(
+        identifier, {**LEGACY_ALIASES, **ALL_OBJECTS_DICT}, deserialize, "loss")

@@ -78,6 +78,21 @@ def _get_policy(dtype):
                        else dtype)
 
 
+def config_with_policy(config):
+    """A copy of a layer config whose serialized ``dtype`` policy dict is rebuilt."""
+    config = dict(config)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = _get_policy(config["dtype"])
+    return config
+
+
+def pop_sublayer(config, key, custom_objects=None):
+    """``(deserialized config[key], rest of the config)`` for wrappers' ``from_config``."""
+    config = config_with_policy(config)
+    return serialization_lib.deserialize_keras_object(
+        config.pop(key), custom_objects=custom_objects), config
+
+
 # ----------------------------------------------------------------------------------------------
 class KerasVariable(_TFVariable):
     """A ``tf.Variable`` created by ``Layer.add_weight``: Keras names (``name`` = 'kernel',
@@ -731,9 +746,7 @@ class Layer(tf.Module):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _get_policy(config["dtype"])
+        config = config_with_policy(config)
         try:
             return cls(**config)
         except TypeError as e:

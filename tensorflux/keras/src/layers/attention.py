@@ -244,6 +244,22 @@ class _EinsumProjection(Layer):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.out_dims
 
 
+def shapes_build_config(shapes):
+    """Keras's ``{"shapes_dict": {"query_shape", "value_shape"[, "key_shape"]}}``."""
+    return None if shapes is None else {"shapes_dict": dict(shapes)}
+
+
+def build_from_shapes_config(layer, config):
+    """Builds an attention layer from :func:`shapes_build_config` (or ``input_shape``) output."""
+    if not config:
+        return
+    if "shapes_dict" in config:
+        layer.build(**config["shapes_dict"])
+    elif "input_shape" in config:  # query = value = key
+        shape = config["input_shape"]
+        layer.build(shape, shape)
+
+
 class MultiHeadAttention(Layer):
     """Multi-head attention: project query/key/value per head, scaled dot-product attention
     over ``attention_axes``, project the heads back (``output_shape`` or query's last dim)."""
@@ -338,20 +354,12 @@ class MultiHeadAttention(Layer):
     _output_dense = property(lambda self: self.output_dense)
 
     def get_build_config(self):
-        """Keras's ``{"shapes_dict": {"query_shape", "value_shape"[, "key_shape"]}}``."""
-        shapes = getattr(self, "_mha_shapes", None)
-        return None if shapes is None else {"shapes_dict": dict(shapes)}
+        return shapes_build_config(getattr(self, "_mha_shapes", None))
 
     _build_config_for_serialization = get_build_config
 
     def build_from_config(self, config):
-        if not config:
-            return
-        if "shapes_dict" in config:
-            self.build(**config["shapes_dict"])
-        elif "input_shape" in config:  # query = value = key
-            shape = config["input_shape"]
-            self.build(shape, shape)
+        build_from_shapes_config(self, config)
 
     def _softmax(self, scores, mask):
         axes = self._norm_axes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tensorflux as tf
 from tensorflux.keras.src import activations, constraints, initializers, regularizers
-from tensorflux.keras.src.engine.layer import InputSpec, Layer
+from tensorflux.keras.src.engine.layer import InputSpec, Layer, config_with_policy
 from tensorflux.keras.src.layers import conv_utils as cu
 from tensorflux.keras.src.layers.rnn import RNN
 from tensorflux.keras.src.layers.rnn_cells import DropoutRNNCell, _check_rate
@@ -257,11 +257,7 @@ class ConvLSTM(RNN):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            from tensorflux.keras.src.engine.layer import _get_policy
-
-            config["dtype"] = _get_policy(config["dtype"])
+        config = config_with_policy(config)
         config.pop("unroll", None)
         config.pop("zero_output_for_mask", None)
         return cls(**config)

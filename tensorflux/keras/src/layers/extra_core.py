@@ -9,8 +9,9 @@ import re
 import tensorflux as tf
 from tensorflux.keras.src import activations, constraints, initializers, regularizers
 from tensorflux.keras.src.engine.input_spec import InputSpec
-from tensorflux.keras.src.engine.layer import Layer, _get_policy
-from tensorflux.keras.src.layers.attention import _causal_mask, _dropout, _masked_softmax
+from tensorflux.keras.src.engine.layer import Layer, pop_sublayer
+from tensorflux.keras.src.layers.attention import (
+    _causal_mask, _dropout, _masked_softmax, build_from_shapes_config, shapes_build_config)
 from tensorflux.keras.src.layers.core import Embedding, _refuse_lora_quantization
 from tensorflux.keras.src.layers.rnn_cells import build_sublayer
 from tensorflux.keras.src.saving import serialization_lib
@@ -345,11 +346,7 @@ class SpectralNormalization(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _get_policy(config["dtype"])
-        layer = serialization_lib.deserialize_keras_object(config.pop("layer"),
-                                                           custom_objects=custom_objects)
+        layer, config = pop_sublayer(config, "layer", custom_objects)
         return cls(layer, **config)
 
 
@@ -432,20 +429,13 @@ class GroupedQueryAttention(Layer):
         self._proj_built = True
         self.built = True
 
-
     def get_build_config(self):
-        shapes = getattr(self, "_gqa_shapes", None)
-        return None if shapes is None else {"shapes_dict": dict(shapes)}
+        return shapes_build_config(getattr(self, "_gqa_shapes", None))
 
     _build_config_for_serialization = get_build_config
 
     def build_from_config(self, config):
-        if not config:
-            return
-        if "shapes_dict" in config:
-            self.build(**config["shapes_dict"])
-        elif "input_shape" in config:
-            self.build(config["input_shape"], config["input_shape"])
+        build_from_shapes_config(self, config)
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask,
                         use_causal_mask):

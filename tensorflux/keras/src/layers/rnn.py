@@ -11,7 +11,7 @@ import tensorflux as tf
 from tensorflux._src.core import nest
 from tensorflux._src.ops import nn_rnn
 from tensorflux.keras.src import activations
-from tensorflux.keras.src.engine.layer import Layer
+from tensorflux.keras.src.engine.layer import Layer, config_with_policy, pop_sublayer
 from tensorflux.keras.src.layers.rnn_cells import (DropoutRNNCell, GRUCell, LSTMCell,
                                                     SimpleRNNCell, StackedRNNCells, _params,
                                                     build_sublayer, zeros_state)
@@ -236,13 +236,7 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            from tensorflux.keras.src.engine.layer import _get_policy
-
-            config["dtype"] = _get_policy(config["dtype"])
-        cell = serialization_lib.deserialize_keras_object(config.pop("cell"),
-                                                          custom_objects=custom_objects)
+        cell, config = pop_sublayer(config, "cell", custom_objects)
         return cls(cell, **config)
 
 
@@ -327,12 +321,7 @@ class _BuiltinRNN(RNN):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            from tensorflux.keras.src.engine.layer import _get_policy
-
-            config["dtype"] = _get_policy(config["dtype"])
-        return cls(**config)
+        return cls(**config_with_policy(config))
 
     # fused fast path -----------------------------------------------------------------------
     def _fusable(self, sequences, training):

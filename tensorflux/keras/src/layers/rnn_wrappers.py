@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflux as tf
 from tensorflux._src.core import nest
-from tensorflux.keras.src.engine.layer import Layer, _get_policy
+from tensorflux.keras.src.engine.layer import Layer, pop_sublayer
 from tensorflux.keras.src.layers.rnn_cells import _params, build_sublayer
 from tensorflux.keras.src.saving import serialization_lib
 
@@ -138,11 +138,7 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _get_policy(config["dtype"])
-        layer = serialization_lib.deserialize_keras_object(config.pop("layer"),
-                                                           custom_objects=custom_objects)
+        layer, config = pop_sublayer(config, "layer", custom_objects)
         back = config.pop("backward_layer", None)
         if back is not None:
             back = serialization_lib.deserialize_keras_object(back,
@@ -216,9 +212,5 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _get_policy(config["dtype"])
-        layer = serialization_lib.deserialize_keras_object(config.pop("layer"),
-                                                           custom_objects=custom_objects)
+        layer, config = pop_sublayer(config, "layer", custom_objects)
         return cls(layer, **config)

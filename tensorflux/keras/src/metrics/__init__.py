@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
-
 from tensorflux.keras.src.losses import (
-    serialize_function, to_snake_case, binary_crossentropy, binary_focal_crossentropy,
+    serialize_value, to_snake_case, binary_crossentropy, binary_focal_crossentropy,
     categorical_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
     kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_error, mean_squared_logarithmic_error, poisson,
@@ -79,9 +77,7 @@ _FUNCTIONS = {f.__name__: f for f in (
 
 def serialize(metric):
     """Keras 3 config dict of a metric object or built-in metric function."""
-    if inspect.isfunction(metric):
-        return serialize_function(metric)
-    return serialization_lib.serialize_keras_object(metric)
+    return serialize_value(metric)
 
 
 def deserialize(config, custom_objects=None):
@@ -93,16 +89,5 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A metric from a name, config dict, class, instance or function (None passes through)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            obj = serialization_lib.get_registered_object(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    return serialization_lib.get_object_or_function(
+        identifier, ALL_OBJECTS_DICT, deserialize, "metric")

@@ -24,6 +24,12 @@ def _start(schedule, step):
     return lr, lr.dtype, tf.cast(step, lr.dtype)
 
 
+def _progress(schedule, step, dtype):
+    """``step / decay_steps``, floored when the schedule is ``staircase``."""
+    p = step / tf.cast(schedule.decay_steps, dtype)
+    return tf.floor(p) if schedule.staircase else p
+
+
 class LearningRateSchedule:
     """Base class: subclasses implement ``__call__(step)`` and ``get_config()``."""
 
@@ -57,10 +63,7 @@ class ExponentialDecay(LearningRateSchedule):
     def __call__(self, step):
         with tf.name_scope(self.name):
             lr, dtype, step = _start(self, step)
-            p = step / tf.cast(self.decay_steps, dtype)
-            if self.staircase:
-                p = tf.floor(p)
-            return lr * tf.pow(tf.cast(self.decay_rate, dtype), p)
+            return lr * tf.pow(tf.cast(self.decay_rate, dtype), _progress(self, step, dtype))
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -145,9 +148,7 @@ class InverseTimeDecay(LearningRateSchedule):
     def __call__(self, step):
         with tf.name_scope(self.name):
             lr, dtype, step = _start(self, step)
-            p = step / tf.cast(self.decay_steps, dtype)
-            if self.staircase:
-                p = tf.floor(p)
+            p = _progress(self, step, dtype)
             return lr / (tf.cast(1, dtype) + tf.cast(self.decay_rate, dtype) * p)
 
     def get_config(self):
@@ -224,7 +225,7 @@ class CosineDecayRestarts(LearningRateSchedule):
                 sum_r = (1.0 - tf.pow(t_mul, i_restart)) / (1.0 - t_mul)
                 fraction = (fraction - sum_r) / tf.pow(t_mul, i_restart)
             m_fac = tf.pow(tf.cast(self._m_mul, dtype), i_restart)
-            cosine = 0.5 * m_fac * (1.0 + tf.cos(tf.constant(math.pi, dtype) * fraction))
+            cosine = m_fac * _cosine(fraction, dtype)
             decayed = (1 - alpha) * cosine + alpha
             return lr * decayed
 

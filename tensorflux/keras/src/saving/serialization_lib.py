@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 
 _GLOBAL_CUSTOM_OBJECTS: dict = {}
@@ -57,6 +58,42 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     if module_objects and name in module_objects:
         return module_objects[name]
     return None
+
+
+def get_builtin_or_callable(identifier, module_objects, deserialize, kind):
+    """``get`` of constraints/regularizers: None, config dict, built-in name or callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        cls = module_objects.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+        return cls()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+
+def get_object_or_function(identifier, module_objects, deserialize, kind):
+    """``get`` of losses/metrics: name, config dict, class (instantiated), instance or function.
+
+    Names not in ``module_objects`` are looked up among registered custom objects.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = module_objects.get(identifier)
+        if obj is None:
+            obj = get_registered_object(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
 
 
 class CustomObjectScope:
