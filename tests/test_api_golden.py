@@ -79,10 +79,12 @@ def public_api():
                 continue
             if isinstance(v, types.ModuleType):
                 # Walk a namespace only under its own path (tf.linalg as tf.linalg, even when
-                # another namespace re-exports it; never keras's private ``src``), so the list does not
-                # depend on what earlier code imported.
+                # another namespace re-exports it; never keras's private ``src``, nor tensorflux.plugins,
+                # which mirrors tensorboard's plugin modules and loads only when imported), so the
+                # list does not depend on what earlier code imported.
                 if (v.__name__ == "tensorflux." + f"{prefix}{n}"[len("tf."):]
-                        and ".src." not in v.__name__ + "." and id(v) not in seen):
+                        and ".src." not in v.__name__ + "." and id(v) not in seen
+                        and not v.__name__.startswith("tensorflux.plugins")):
                     seen.add(id(v))
                     walk(v, f"{prefix}{n}.")
                 continue
