@@ -12,6 +12,7 @@ import zlib
 import numpy as np
 
 from tensorflux._src.core import errors
+from tensorflux._src.framework import malloc_tuning
 from tensorflux._src.io import gfile
 from tensorflux._src.io.crc32c import crc32c, mask, masked_crc32c
 
@@ -24,23 +25,6 @@ _U64 = struct.Struct("<Q")
 _DEFAULT_CHUNK = 1 << 20
 _SIZE_MAX = (1 << 64) - 1
 _WRITE_BUFFER = 1 << 20
-_allocator_ready = False
-
-
-def _prepare_allocator():
-    """Once per process: allocate and free one 16 MiB block.
-
-    glibc hands freed heap memory back to the OS once 128 KiB sit at the top of the heap, so
-    every batch of records (kilobyte-sized ``bytes``) page-faults afresh. Freeing one large
-    mmapped block raises glibc's dynamic mmap/trim thresholds (to 16/32 MiB), which removes
-    about a third of the per-record read cost. Elsewhere this is a harmless short allocation.
-    """
-    global _allocator_ready
-    if not _allocator_ready:
-        _allocator_ready = True
-        bytes(16 << 20)  # calloc'd and freed at once: untouched pages cost nothing
-
-
 def normalize_compression_type(compression_type) -> str:
     """None/''/'GZIP'/'ZLIB' (or a TFRecordOptions / 0,1,2 enum) -> '', 'GZIP' or 'ZLIB'."""
     if compression_type is None:
@@ -252,7 +236,7 @@ class RecordReader:
         self._chunk = int(buffer_size) if buffer_size and int(buffer_size) > 0 else _DEFAULT_CHUNK
         self._src = None
         self._headers = {}  # verified 12-byte headers -> record length
-        _prepare_allocator()
+        malloc_tuning.tune()  # record batches reuse heap memory instead of fresh pages
         self._open()
 
     def _open(self):
