@@ -8,10 +8,11 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors, nest
 from tensorflux._src.core.tensor_shape import TensorShape
 from tensorflux._src.data import codec, composite, structure
-from tensorflux._src.data.dataset_ops import (DatasetSpec, DatasetV2, UnaryDataset,
-                                              _ElementsDataset, _FnIt, _int)
+from tensorflux._src.data.dataset_ops import DatasetSpec, DatasetV2, UnaryDataset, _int
 from tensorflux._src.data.iterator_base import INFINITE, UNKNOWN
+from tensorflux._src.data.sources import _ElementsDataset
 from tensorflux._src.data.tracing import PythonFunction, TracedFunction
+from tensorflux._src.data.transforms import _FnIt
 from tensorflux._src.framework.function import TensorSpec
 
 
@@ -453,8 +454,8 @@ class GroupByWindowDataset(UnaryDataset):
         self._spec = self._probe(spec)
 
     def _probe(self, spec):
-        from tensorflux._src.framework.tensor import EagerTensor
         from tensorflux._src.data.iterator_base import Ctx
+        from tensorflux._src.framework.tensor import EagerTensor
         it = self._input._make_it(Ctx(None))
         try:
             e = it.next()

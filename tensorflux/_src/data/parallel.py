@@ -26,8 +26,9 @@ import threading
 import time
 
 from tensorflux._src.data import codec
-from tensorflux._src.data.dataset_ops import UnaryDataset, load_elem, save_elem
+from tensorflux._src.data.dataset_ops import UnaryDataset
 from tensorflux._src.data.iterator_base import AUTOTUNE, INFINITE, UNKNOWN, It
+from tensorflux._src.data.transforms import load_elem, save_elem
 
 _WINDOW = 32
 _EXPLORE = 8
@@ -403,7 +404,7 @@ class _InterleaveIt(It):
 
 class InterleaveDataset(UnaryDataset):
     def __init__(self, input_dataset, fn, cycle, block, parallel, deterministic):
-        from tensorflux._src.data.dataset_ops import _probe_spec
+        from tensorflux._src.data.transforms import _probe_spec
         super().__init__(input_dataset)
         self._fn, self._cycle, self._block = fn, cycle, block
         self._parallel = parallel is not None

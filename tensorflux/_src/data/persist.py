@@ -329,7 +329,8 @@ def load(path, element_spec=None, compression=None, reader_func=None):
     paths = [os.path.join(path, n) for n in shards]
     if reader_func is None:
         return _LoadDataset(paths, spec, int(meta["num_elements"]))
-    from tensorflux._src.data.dataset_ops import DatasetSpec, _ElementsDataset
+    from tensorflux._src.data.dataset_ops import DatasetSpec
+    from tensorflux._src.data.sources import _ElementsDataset
     shard_ds = [(_LoadDataset([p], spec, -2),) for p in paths]
     out = reader_func(_ElementsDataset(shard_ds, DatasetSpec(spec)))
     if not isinstance(out, DatasetV2):

@@ -41,7 +41,7 @@ def _per_file(filenames, make, num_parallel_reads, spec):
     files = _filenames(filenames)
     fn = _FileFn(make)
     if num_parallel_reads is None:
-        from tensorflux._src.data.dataset_ops import _FlatMapDataset
+        from tensorflux._src.data.transforms import _FlatMapDataset
         ds = _FlatMapDataset.__new__(_FlatMapDataset)
         from tensorflux._src.data.dataset_ops import UnaryDataset
         UnaryDataset.__init__(ds, files, spec)

@@ -7,10 +7,11 @@ import numpy as np
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors
 from tensorflux._src.data import codec, structure
-from tensorflux._src.data.dataset_ops import DatasetV2, UnaryDataset, _FnIt
+from tensorflux._src.data.dataset_ops import DatasetV2, UnaryDataset
 from tensorflux._src.data.iterator_base import INFINITE, UNKNOWN, It
 from tensorflux._src.data.shuffle import make_rng, op_seeds
 from tensorflux._src.data.tracing import TracedFunction
+from tensorflux._src.data.transforms import _FnIt
 from tensorflux._src.framework.function import TensorSpec
 
 

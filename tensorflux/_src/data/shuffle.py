@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tensorflux._src.data import codec
-from tensorflux._src.data.dataset_ops import UnaryDataset, _FnIt
+from tensorflux._src.data.dataset_ops import UnaryDataset
+from tensorflux._src.data.transforms import _FnIt
 
 
 def make_rng(seeds, epoch):

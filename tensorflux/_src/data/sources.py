@@ -1,4 +1,5 @@
-"""``Dataset.from_generator``."""
+"""Dataset sources: tensor slices, tensors, range, zip, concatenate, from_generator, random,
+from_list."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors, nest
 from tensorflux._src.data import structure
 from tensorflux._src.data.dataset_ops import DatasetV2
-from tensorflux._src.data.iterator_base import INFINITE, It
+from tensorflux._src.data.iterator_base import INFINITE, UNKNOWN, It, ListIt
 from tensorflux._src.framework.function import TensorSpec
 
 
@@ -136,7 +137,6 @@ class RandomDataset(DatasetV2):
 # --- tf.data.experimental.from_list -----------------------------------------------------
 def from_list(elements):
     """A dataset of the given list of elements (all of the same structure)."""
-    from tensorflux._src.data.dataset_ops import _ElementsDataset
     if not isinstance(elements, list):
         raise TypeError(f"`elements` must be a list of elements, got {type(elements).__name__}")
     if not elements:
@@ -151,3 +151,188 @@ def from_list(elements):
                              f"the earlier elements ({spec}): {err}") from None
         comps.append(c)
     return _ElementsDataset(comps, spec, "List")
+
+
+class _SliceIt(It):
+    def __init__(self, comps, n):
+        self.comps, self.n, self.i = comps, n, 0
+
+    def next(self):
+        i = self.i
+        if i >= self.n:
+            raise StopIteration
+        self.i = i + 1
+        return tuple(c[i, ...] if c.dtype.hasobject else c[i] for c in self.comps)
+
+    def save(self):
+        return {"i": self.i}
+
+    def restore(self, st):
+        self.i = int(st["i"])
+
+
+class _SliceDataset(DatasetV2):
+    _tf_stage = "TensorSlice"
+
+    def __init__(self, comps, spec, n):
+        self._comps, self._spec, self._n = comps, spec, n
+
+    def _make_it(self, ctx):
+        return _SliceIt(self._comps, self._n)
+
+    def _cardinality(self):
+        return self._n
+
+
+class _ElementsDataset(DatasetV2):
+    """A fixed list of elements (from_tensors, windows)."""
+
+    _tf_stage = "FromTensor"
+
+    def __init__(self, elems, spec, stage=None):
+        self._elems, self._spec = list(elems), spec
+        if stage is not None:
+            self._tf_stage = stage
+
+    def _make_it(self, ctx):
+        return ListIt(self._elems)
+
+    def _cardinality(self):
+        return len(self._elems)
+
+
+class _RangeIt(It):
+    def __init__(self, start, stop, step, np_dtype):
+        self.cur, self.stop, self.step, self.dt = start, stop, step, np_dtype
+        if stop is None:   # Dataset.counter
+            self.stop = float("inf") if step > 0 else float("-inf")
+
+    def next(self):
+        c = self.cur
+        if (self.step > 0 and c >= self.stop) or (self.step < 0 and c <= self.stop):
+            raise StopIteration
+        self.cur = c + self.step
+        return (self.dt(c),)
+
+    def save(self):
+        return {"cur": self.cur}
+
+    def restore(self, st):
+        self.cur = int(st["cur"])
+
+
+class _RangeDataset(DatasetV2):
+    def __init__(self, start, stop, step, dtype, stage="Range"):
+        self._args = (start, stop, step)
+        self._dtype = dtype
+        self._spec = TensorSpec([], dtype)
+        self._tf_stage = stage
+
+    def _make_it(self, ctx):
+        return _RangeIt(*self._args, self._dtype.np_dtype.type)
+
+    def _cardinality(self):
+        start, stop, step = self._args
+        if stop is None:
+            return INFINITE
+        return max(0, len(range(start, stop, step)))
+
+
+class _ZipIt(It):
+    def __init__(self, its):
+        self.its = its
+
+    def next(self):
+        out = []
+        for it in self.its:
+            out.extend(it.next())
+        return tuple(out)
+
+    def save(self):
+        return {str(i): it.save() for i, it in enumerate(self.its)}
+
+    def restore(self, st):
+        for i, it in enumerate(self.its):
+            it.restore(st[str(i)])
+
+    def close(self):
+        for it in self.its:
+            it.close()
+
+
+class _ZipDataset(DatasetV2):
+    def __init__(self, datasets):
+        flat = nest.flatten(datasets)
+        for d in flat:
+            if not isinstance(d, DatasetV2):
+                raise TypeError(f"Invalid input to `zip`. Inputs are expected to be (nested) "
+                                f"structures of `tf.data.Dataset` objects. Python `list` is "
+                                f"not supported and you should use `tuple` instead. Got "
+                                f"{type(d).__name__}.")
+        if not flat:
+            raise ValueError("Invalid input to `zip`. Expected at least one dataset.")
+        self._datasets = flat
+        self._inputs = tuple(flat)
+        self._spec = nest.pack_sequence_as(datasets, [d.element_spec for d in flat])
+
+    def _make_it(self, ctx):
+        return _ZipIt([d._make_it(ctx) for d in self._datasets])
+
+    def _cardinality(self):
+        cs = [d._cardinality() for d in self._datasets]
+        finite = [c for c in cs if c >= 0]
+        if finite:
+            return min(finite) if UNKNOWN not in cs else UNKNOWN
+        return UNKNOWN if UNKNOWN in cs else INFINITE
+
+
+class _ConcatIt(It):
+    def __init__(self, ds, ctx):
+        self.ds, self.ctx, self.k = ds, ctx, 0
+        self.it = ds[0]._make_it(ctx)
+
+    def next(self):
+        while True:
+            try:
+                return self.it.next()
+            except StopIteration:
+                if self.k + 1 >= len(self.ds):
+                    raise
+                self.it.close()
+                self.k += 1
+                self.it = self.ds[self.k]._make_it(self.ctx)
+
+    def save(self):
+        return {"k": self.k, "it": self.it.save()}
+
+    def restore(self, st):
+        self.k = int(st["k"])
+        self.it.close()
+        self.it = self.ds[self.k]._make_it(self.ctx)
+        self.it.restore(st["it"])
+
+    def close(self):
+        self.it.close()
+
+
+class _ConcatenateDataset(DatasetV2):
+    def __init__(self, a, b):
+        if not isinstance(b, DatasetV2):
+            raise TypeError(f"`dataset` must be a tf.data.Dataset, got {type(b).__name__}")
+        try:
+            self._spec = structure.relax(a.element_spec, b.element_spec)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Incompatible dataset elements:\n  {a.element_spec} vs. "
+                            f"  {b.element_spec}\n({e})") from None
+        self._inputs = (a, b)
+
+    def _make_it(self, ctx):
+        return _ConcatIt(self._inputs, ctx)
+
+    def _cardinality(self):
+        a, b = (d._cardinality() for d in self._inputs)
+        if INFINITE in (a, b):
+            return INFINITE
+        if UNKNOWN in (a, b):
+            return UNKNOWN
+        return a + b
