@@ -7,6 +7,7 @@ import numpy as np
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.tensor import Tensor
 from tensorflux._src.ops import array_ops as A
+from tensorflux._src.ops.array_manip import squeeze
 from tensorflux._src.ops import nn_conv as nc
 from tensorflux._src.ops import nn_depthwise as nd_
 from tensorflux._src.ops.op_util import tensor
@@ -99,11 +100,8 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  
 
 
 def _squeeze(y, axis):
-    s = y.shape.as_list() if y.shape.rank is not None else None
-    if s is not None and all(d is not None for d in s):
-        return A.reshape(y, s[:axis] + s[axis + 1:])
-    keep = [i for i in range(4) if i != axis]
-    return A.reshape(y, A.gather(A.shape(y), np.asarray(keep, np.int32)))
+    """Drops the unit height a 1-D op was computed with (TF: ``Squeeze``; keeps static dims)."""
+    return squeeze(y, [axis])
 
 
 def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002

@@ -28,12 +28,8 @@ def conv_nd(x, kernel, rank, strides, padding, data_format, dilation_rate):
     """``tf.nn.conv1d/2d/3d`` with Keras's arguments (padding "valid"/"same")."""
     df = cu.tf_data_format(rank, data_format)
     pad = padding.upper()
-    if rank == 1:  # as tf.nn.conv1d: a Conv2D over a unit height (squeeze keeps dims)
-        axis = 1 if data_format == "channels_last" else 2
-        y = tf.nn.conv2d(tf.expand_dims(x, axis), tf.expand_dims(kernel, 0),
-                         [1] + list(strides), pad, cu.tf_data_format(2, data_format),
-                         [1] + list(dilation_rate))
-        return tf.squeeze(y, [axis])
+    if rank == 1:
+        return tf.nn.conv1d(x, kernel, list(strides), pad, df, list(dilation_rate))
     if rank == 2:
         return tf.nn.conv2d(x, kernel, list(strides), pad, df, list(dilation_rate))
     return tf.nn.conv3d(x, kernel, list(strides), pad, df, list(dilation_rate))

@@ -32,15 +32,10 @@ class BasePooling(Layer):
         self.input_spec = InputSpec(ndim=pool_dimensions + 2)
 
     def call(self, inputs):
-        fn = {"max": (tf.nn.max_pool2d, tf.nn.max_pool3d),
-              "average": (tf.nn.avg_pool2d, tf.nn.avg_pool3d)}[self.pool_mode]
-        pad = self.padding.upper()
-        if self.rank == 1:  # as tf.nn.max_pool1d: 2-D pooling over a unit height
-            axis = 1 if self.data_format == "channels_last" else 2
-            y = fn[0](tf.expand_dims(inputs, axis), [1] + list(self.pool_size),
-                      [1] + list(self.strides), pad, cu.tf_data_format(2, self.data_format))
-            return tf.squeeze(y, [axis])
-        return fn[self.rank - 2](inputs, list(self.pool_size), list(self.strides), pad,
+        fn = {"max": (tf.nn.max_pool1d, tf.nn.max_pool2d, tf.nn.max_pool3d),
+              "average": (tf.nn.avg_pool1d, tf.nn.avg_pool2d, tf.nn.avg_pool3d)}[self.pool_mode]
+        return fn[self.rank - 1](inputs, list(self.pool_size), list(self.strides),
+                                 self.padding.upper(),
                                  cu.tf_data_format(self.rank, self.data_format))
 
     def compute_output_shape(self, input_shape):
