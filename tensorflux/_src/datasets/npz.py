@@ -1,5 +1,10 @@
 """Reading the Keras dataset files that hold pickled data (ragged ``.npz`` object arrays,
-CIFAR batches) with an unpickler that can only rebuild NumPy arrays."""
+CIFAR batches) with an unpickler that can only rebuild NumPy arrays.
+
+tensorflux never writes pickle. These third-party files exist only as pickles (real Keras
+reads them with ``np.load(allow_pickle=True)``, which runs whatever the file says); here
+every global the stream names is refused except NumPy's array reconstruction, so a
+tampered download cannot execute code, only fail to load."""
 
 from __future__ import annotations
 
