@@ -96,6 +96,23 @@ def test_constant_folding():
     assert _types(off).count("Mul") == 1 and _types(off).count("AddV2") == 2
 
 
+def test_constant_folding_materializes_static_shapes():
+    def f(x):
+        return (tf.ones_like(x) * tf.cast(tf.size(x), tf.float32) + tf.zeros_like(x),
+                tf.shape(x), tf.rank(x))
+
+    ops = _plan_ops(f, tf.TensorSpec([2, 3]))
+    assert not {"OnesLike", "ZerosLike", "Size", "Shape", "Rank"} & set(_types(ops))
+    out = _run(f, tf.constant(np.zeros((2, 3), np.float32)))
+    np.testing.assert_array_equal(out[0], np.full((2, 3), 6.0, np.float32))
+    np.testing.assert_array_equal(out[1], [2, 3])
+    assert out[1].dtype == np.int32 and out[2] == 2
+    # an unknown dimension keeps the node (its value depends on the fed shape)
+    dyn = _plan_ops(f, tf.TensorSpec([None, 3]))
+    assert "OnesLike" in _types(dyn) and "Shape" in _types(dyn)
+    np.testing.assert_array_equal(tf.function(f)(tf.zeros([4, 3]))[1], [4, 3])
+
+
 def test_constant_folding_skips_large_results(monkeypatch):
     monkeypatch.setattr(go, "MAX_FOLDED_BYTES", 8)
 
@@ -403,3 +420,80 @@ def test_remap_chained_layers_leave_no_unfused_copy():
     got = _run(f, tf.constant(x))[0]
     want = np.maximum(np.maximum(x @ w1.numpy() + 1, 0) @ w2.numpy() + 1, 0)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def _mlp_trajectory(update, remapping, steps=3, dims=(300, 256, 130, 10), batch=96):
+    """Weights after ``steps`` traced SGD steps of a ReLU MLP (big enough that the GEMMs
+    split over threads)."""
+    _set(remapping=remapping)
+    r = np.random.default_rng(0)
+    vs = []
+    for i in range(len(dims) - 1):
+        vs += [tf.Variable(r.standard_normal(dims[i:i + 2]).astype(np.float32) * 0.1),
+               tf.Variable(np.zeros(dims[i + 1], np.float32))]
+    m = [tf.Variable(tf.zeros_like(v)) for v in vs]
+    s = [tf.Variable(tf.zeros_like(v)) for v in vs]
+    x = tf.constant(r.standard_normal((batch, dims[0])).astype(np.float32))
+    y = tf.constant(r.integers(0, dims[-1], batch).astype(np.int32))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            h = x
+            for i in range(0, len(vs), 2):
+                h = tf.matmul(h, vs[i]) + vs[i + 1]
+                if i < len(vs) - 2:
+                    h = tf.nn.relu(h)
+            loss = tf.reduce_mean(
+                tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=h))
+        for g, v, m1, s1 in zip(tape.gradient(loss, vs), vs, m, s):
+            update(g, v, m1, s1)
+
+    for _ in range(steps):
+        step()
+    types = _types(step.get_concrete_function()._get_plan().graph.get_operations())
+    return [v.numpy() for v in vs], types
+
+
+_UPDATES = {
+    "keras_momentum": lambda g, v, m, s: tf.raw_ops.ResourceApplyKerasMomentum(
+        var=v, accum=m, lr=0.01, grad=g, momentum=0.9),
+    "keras_nesterov": lambda g, v, m, s: tf.raw_ops.ResourceApplyKerasMomentum(
+        var=v, accum=m, lr=0.01, grad=g, momentum=0.9, use_nesterov=True),
+    "momentum": lambda g, v, m, s: tf.raw_ops.ResourceApplyMomentum(
+        var=v, accum=m, lr=0.01, grad=g, momentum=0.9),
+    "sgd": lambda g, v, m, s: tf.raw_ops.ResourceApplyGradientDescent(var=v, alpha=0.01,
+                                                                       delta=g),
+    "adam": lambda g, v, m, s: tf.raw_ops.ResourceApplyAdam(
+        var=v, m=m, v=s, beta1_power=0.9, beta2_power=0.99, lr=0.01, beta1=0.9, beta2=0.999,
+        epsilon=1e-7, grad=g),
+}
+
+
+@pytest.mark.parametrize("update", sorted(_UPDATES))
+def test_remap_backward_fusions_are_bit_identical(update):
+    fused, types = _mlp_trajectory(_UPDATES[update], True)
+    plain, plain_types = _mlp_trajectory(_UPDATES[update], False)
+    # the three weight gradients feed their updates; two ReLU layers take the masked product
+    assert types.count("_FusedMatMulApply") == 3 and types.count("_FusedMatMulReluGrad") == 2
+    assert "_FusedMatMulApply" not in plain_types
+    for a, b in zip(fused, plain):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_remap_backward_skips_a_product_with_another_consumer():
+    v = tf.Variable(np.ones((3, 2), np.float32))
+    a = tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2))
+
+    @tf.function
+    def step(x):
+        g = tf.matmul(x, a, transpose_a=True)
+        tf.raw_ops.ResourceApplyGradientDescent(var=v, alpha=0.5, delta=g)
+        return g  # fetched: the product must exist whole
+
+    g = step(tf.constant(np.eye(3, dtype=np.float32)))
+    np.testing.assert_array_equal(g.numpy(), a.numpy())
+    np.testing.assert_array_equal(v.numpy(), 1 - 0.5 * a.numpy())
+    types = _types(step.get_concrete_function(tf.TensorSpec([3, 3]))._get_plan()
+                   .graph.get_operations())
+    assert "_FusedMatMulApply" not in types and "ResourceApplyGradientDescent" in types

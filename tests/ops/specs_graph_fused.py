@@ -1,10 +1,16 @@
-"""Spec rows for the fused ops made by the remapping pass (_FusedMatMul, _FusedConv2D)."""
+"""Spec rows for the fused ops made by the remapping passes (_FusedMatMul, _FusedConv2D,
+_FusedMatMulReluGrad, _FusedMatMulApply)."""
 
 import numpy as np
+
+import tensorflux as tf
 
 from tensorflux._src.core import op_def
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.framework.optimize_remap import FUSED_CONV2D, FUSED_MATMUL
+from tensorflux._src.framework.optimize_remap_grad import (FUSED_MATMUL_APPLY,
+                                                          FUSED_MATMUL_RELU_GRAD)
+from tensorflux._src.ops.training_ops import handle_arg
 from tests.ops.harness import OpSpec
 
 r = np.random.default_rng(7)
@@ -63,3 +69,51 @@ if "LeakyRelu" in op_def.all_ops():
                         _fmm(["BiasAdd", "LeakyRelu"], leakyrelu_alpha=0.3),
                         lambda a, w, b: np.where(a @ w + b > 0, a @ w + b, 0.3 * (a @ w + b)),
                         [A, W, B], grad=False))
+
+
+# Backward fusions: ReluGrad(MatMul(a, b), features) and a dense update by MatMul(a, b).
+F = r.standard_normal((3, 2)).astype(np.float32)
+G = r.standard_normal((3, 2)).astype(np.float32)
+W4, ACC4 = (r.standard_normal((4, 2)).astype(np.float32) for _ in range(2))
+_var, _acc = (tf.Variable(np.zeros((4, 2), np.float32)) for _ in range(2))
+_gvar = tf.Variable(np.zeros((3, 2), np.float32))
+
+
+def _relu_grad(**kw):
+    return lambda a, w, f: execute(FUSED_MATMUL_RELU_GRAD, (a, w, f), kw)
+
+
+def _momentum_by_product(a, g, w, acc):
+    """Keras momentum on ``_var`` whose gradient is ``a^T @ g`` (a weight gradient)."""
+    _var.assign(w)
+    _acc.assign(acc)
+    execute(FUSED_MATMUL_APPLY, (a, g, [handle_arg(_var), handle_arg(_acc), tf.constant(0.1),
+                                        tf.constant(0.9)]),
+            {"transpose_a": True, "apply": "ResourceApplyKerasMomentum"})
+    return tf.identity(_var.read_value()), tf.identity(_acc.read_value())
+
+
+def _momentum_ref(a, g, w, acc):
+    acc = acc * np.float32(0.9) - np.float32(0.1) * (a.T @ g)
+    return w + acc, acc
+
+
+def _gd_broadcast(a, b, w):
+    """The fallback path: a (1, 2) product broadcast over a (3, 2) variable."""
+    _gvar.assign(w)
+    execute(FUSED_MATMUL_APPLY, (a, b, [handle_arg(_gvar), tf.constant(0.5)]),
+            {"apply": "ResourceApplyGradientDescent"})
+    return tf.identity(_gvar.read_value())
+
+
+SPECS += [
+    OpSpec("fused_matmul_relu_grad", _relu_grad(), lambda a, w, f: (a @ w) * (f > 0),
+           [A, W, F], grad=False),
+    OpSpec("fused_matmul_relu_grad_tb", _relu_grad(transpose_b=True),
+           lambda a, w, f: (a @ w.T) * (f > 0), [A, W.T.copy(), F], grad=False),
+    OpSpec("fused_matmul_apply_momentum", _momentum_by_product, _momentum_ref,
+           [A, G, W4, ACC4], grad=False, unknown_shapes=False, atol=1e-6),
+    OpSpec("fused_matmul_apply_broadcast", _gd_broadcast,
+           lambda a, b, w: w - np.float32(0.5) * (a @ b), [A[:1], W, F], grad=False,
+           unknown_shapes=False, atol=1e-6),
+]

@@ -17,7 +17,8 @@ Passes, in order, each switched by its option name in
 * ``common_subexpression_elimination``: nodes with the same op, inputs and attrs are
   computed once;
 * ``remapping``: fuse ``MatMul``/``Conv2D`` + ``BiasAdd`` (+ activation) into
-  ``_FusedMatMul``/``_FusedConv2D`` (``optimize_remap.py``).
+  ``_FusedMatMul``/``_FusedConv2D`` (``optimize_remap.py``), and a ``MatMul`` into the
+  ``ReluGrad`` or dense optimizer update that consumes it (``optimize_remap_grad.py``).
 
 Stateful nodes (variable reads and writes, random draws, prints) are never folded,
 merged or removed, and keep their program order. A pass that fails leaves the function
@@ -195,7 +196,7 @@ def _load_passes():
     if _loaded:
         return
     _loaded.append(True)
-    from tensorflux._src.framework import optimize_arith, optimize_remap
+    from tensorflux._src.framework import optimize_arith, optimize_remap, optimize_remap_grad
 
     PASSES[:] = [
         ("pruning", prune),
@@ -203,6 +204,7 @@ def _load_passes():
         ("arithmetic_optimization", optimize_arith.simplify),
         ("common_subexpression_elimination", eliminate_common_subexpressions),
         ("remapping", optimize_remap.remap),
+        ("remapping", optimize_remap_grad.remap_grad),
     ]
 
 
@@ -254,16 +256,42 @@ def _as_result(v, t):
     return v
 
 
+# Ops whose result depends only on their input's static shape and dtype (Grappler's
+# "materialize shapes"): with a fully known shape they fold without the input's value.
+_SHAPE_ONLY = frozenset(("Shape", "Size", "Rank", "OnesLike", "ZerosLike"))
+
+
+def _shape_only_input(op):
+    """A stand-in for the single input of a shape-only node, or None."""
+    if op.type not in _SHAPE_ONLY or len(op.inputs) != 1 or op.op_def.stateful:
+        return None
+    t = op.inputs[0]
+    dims = t.shape.as_tuple()
+    if dims is None or any(d is None for d in dims) or t.dtype in (_dt.string, _dt.resource,
+                                                                      _dt.variant):
+        return None
+    if _static_nbytes(t) > MAX_FOLDED_BYTES:
+        return None
+    return np.zeros(dims, t.dtype.np_dtype)
+
+
 def fold_constants(g, feeds, fetches):
-    """Replace non-stateful nodes whose inputs are all constants by their values."""
+    """Replace non-stateful nodes whose inputs are all constants (or, for shape-only ops,
+    whose input shape is static) by their values."""
     rep = {}
     out = []
     for op in g._ops:
         apply_replacements(op, rep)
         out.append(op)
-        if not _foldable(op) or any(_static_nbytes(t) > MAX_FOLDED_BYTES for t in op.outputs):
+        if any(_static_nbytes(t) > MAX_FOLDED_BYTES for t in op.outputs):
             continue
-        args = kernel_args(op, [t.op.attrs["value"] for t in op.inputs])
+        stand_in = _shape_only_input(op)
+        if stand_in is not None and not op.control_inputs:
+            args = kernel_args(op, [stand_in])
+        elif _foldable(op):
+            args = kernel_args(op, [t.op.attrs["value"] for t in op.inputs])
+        else:
+            continue
         try:
             with np.errstate(all="ignore"):
                 r = op.op_def.kernel(*args, **op.call_attrs) if op.call_attrs else \

@@ -85,7 +85,7 @@ def _fused_matmul_kernel(a, b, args, fused_ops=("BiasAdd",), epsilon=1e-4,
         # GEMM, while it is in cache.
         _check_fused(bias, b2.shape[1], fused_ops, "_FusedMatMul", [a2.shape[0], b2.shape[1]])
 
-        def epilogue(block, cols):
+        def epilogue(block, rows, cols):
             block += bias[cols]
             _activate(block, fused_ops, leakyrelu_alpha)
 

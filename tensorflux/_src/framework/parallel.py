@@ -165,8 +165,8 @@ def matmul(a, b, epilogue=None):
     """``np.matmul`` of large 2-D float operands split into row (or column) blocks of the
     output, one per thread, each one single-threaded GEMM; anything else goes to NumPy.
 
-    ``epilogue(block, cols)``, if given, is applied in place to each output block right after
-    its GEMM, while it is in cache (``cols``: the block's slice of output columns)."""
+    ``epilogue(block, rows, cols)``, if given, is applied in place to each output block right
+    after its GEMM, while it is in cache (``rows``, ``cols``: the block's slices of the output)."""
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
         return _whole(np.matmul(a, b), epilogue)
     m, k = a.shape
@@ -191,20 +191,20 @@ def matmul(a, b, epilogue=None):
         def work_on(i, j):
             np.matmul(a[i:j], b, out=out[i:j])
             if epilogue is not None:
-                epilogue(out[i:j], every)
+                epilogue(out[i:j], slice(i, j), every)
         parallel_gemm_for(m, work_on, max(16, MIN_GEMM_WORK // (k * n)))
     else:
         def work_on(i, j):
             np.matmul(a, b[:, i:j], out=out[:, i:j])
             if epilogue is not None:
-                epilogue(out[:, i:j], slice(i, j))
+                epilogue(out[:, i:j], every, slice(i, j))
         parallel_gemm_for(n, work_on, max(16, MIN_GEMM_WORK // (k * m)))
     return out
 
 
 def _whole(out, epilogue):
     if epilogue is not None:
-        epilogue(out, slice(None))
+        epilogue(out, slice(None), slice(None))
     return out
 
 

@@ -6,7 +6,6 @@ from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core import errors
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, defop
 from tensorflux._src.framework.execute import execute
-from tensorflux._src.io import gfile
 from tensorflux._src.ops.op_util import tensor
 
 __all__ = ["serialize_tensor", "parse_tensor", "decode_raw", "read_file", "write_file"]
@@ -130,11 +129,15 @@ def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, nam
 
 
 def _read_file_kernel(filename):
+    from tensorflux._src.io import gfile  # loaded on use: it pulls in shutil, glob, bz2, lzma
+
     with gfile.GFile(_scalar_bytes(filename, "filename").decode(), "rb") as f:
         return np.array(f.read(), object)
 
 
 def _write_file_kernel(filename, contents):
+    from tensorflux._src.io import gfile
+
     path = _scalar_bytes(filename, "filename").decode()
     parent = path.rsplit("/", 1)[0] if "/" in path.split("://")[-1] else ""
     if parent and not gfile.exists(parent):

@@ -7,6 +7,7 @@ declared lazily. A module that calls ``defop`` belongs in this list
 """
 
 from tensorflux._src.framework import optimize_remap  # noqa: F401 - _FusedMatMul, _FusedConv2D
+from tensorflux._src.framework import optimize_remap_grad  # noqa: F401 - _FusedMatMulApply, ...
 from tensorflux._src.ops import (  # noqa: F401
     array_manip,
     array_misc,

@@ -32,26 +32,8 @@ def _scalar(x, dtype):
     return np.asarray(x, dtype=dtype)[()]
 
 
-def _flat(*arrays):
-    return [a.reshape(-1) for a in arrays]
-
-
 def _same_shape(w, *arrays):
     return all(np.shape(a) == w.shape for a in arrays)
-
-
-def _gd_kernel(var, alpha, delta, use_locking=False):
-    w = _buffer(var)
-    alpha = _scalar(alpha, w.dtype)
-    if not _same_shape(w, delta):
-        w -= alpha * delta
-        return
-    fw, fd = _flat(w, np.ascontiguousarray(delta))
-
-    def run(i, j):
-        fw[i:j] -= alpha * fd[i:j]
-
-    flat_chunks(fw.size, run)
 
 
 def _dense_grad(w, grad):
@@ -59,92 +41,160 @@ def _dense_grad(w, grad):
             else np.broadcast_to(grad, w.shape).copy())
 
 
-def _momentum_args(var, accum, lr, grad, momentum):
-    """Flat writable views of var/accum, the flat gradient, and the scalars."""
+# Each dense update is ``prep(*inputs without grad, **attrs) -> (buffers, params)``, the
+# variable (and slot) buffers written in place, and ``block(buffers, grad, params)``, the
+# arithmetic on equally shaped views of them. The kernel walks flat cache-sized chunks; the
+# fused ``_FusedMatMulApply`` (optimize_remap_grad.py) runs ``block`` on each gradient block
+# right after its GEMM. Both run the same ufuncs per element, so they agree bit for bit.
+def _gd_prep(var, alpha, use_locking=False):
+    w = _buffer(var)
+    return [w], _scalar(alpha, w.dtype)
+
+
+def _gd_block(bufs, g, alpha):
+    bufs[0] -= alpha * g
+
+
+def _momentum_prep(var, accum, lr, momentum, use_locking=False, use_nesterov=False):
     w, a = _buffer(var), _buffer(accum)
-    fw, fa, fg = _flat(w, a, _dense_grad(w, grad))
-    return fw, fa, fg, _scalar(lr, w.dtype), _scalar(momentum, w.dtype)
+    return [w, a], (_scalar(lr, w.dtype), _scalar(momentum, w.dtype), use_nesterov)
 
 
-def _momentum_kernel(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False):
-    fw, fa, fg, lr, mom = _momentum_args(var, accum, lr, grad, momentum)
-
-    def run(i, j):
-        aa, gg = fa[i:j], fg[i:j]
-        aa *= mom
-        aa += gg
-        if use_nesterov:
-            fw[i:j] -= lr * gg + lr * mom * aa
-        else:
-            fw[i:j] -= lr * aa
-
-    flat_chunks(fw.size, run)
+def _momentum_block(bufs, g, p):
+    w, a = bufs
+    lr, mom, nesterov = p
+    a *= mom
+    a += g
+    if nesterov:
+        w -= lr * g + lr * mom * a
+    else:
+        w -= lr * a
 
 
-def _keras_momentum_kernel(var, accum, lr, grad, momentum, use_locking=False,
-                           use_nesterov=False):
-    fw, fa, fg, lr, mom = _momentum_args(var, accum, lr, grad, momentum)
-
-    def run(i, j):
-        aa, gg = fa[i:j], fg[i:j]
-        aa *= mom
-        aa -= lr * gg
-        if use_nesterov:
-            fw[i:j] += mom * aa - lr * gg
-        else:
-            fw[i:j] += aa
-
-    flat_chunks(fw.size, run)
+def _keras_momentum_block(bufs, g, p):
+    w, a = bufs
+    lr, mom, nesterov = p
+    a *= mom
+    a -= lr * g
+    if nesterov:
+        w += mom * a - lr * g
+    else:
+        w += a
 
 
-def _adam_kernel(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
-                 use_locking=False, use_nesterov=False):
+def _adam_prep(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon,
+               use_locking=False, use_nesterov=False):
     w, mb, vb = _buffer(var), _buffer(m), _buffer(v)
     dt = w.dtype
     b1, b2 = _scalar(beta1, dt), _scalar(beta2, dt)
-    c1, c2 = dt.type(1) - b1, dt.type(1) - b2
-    eps = _scalar(epsilon, dt)
-    lr_t = _scalar(lr, dt) * np.sqrt(1 - _scalar(beta2_power, dt)) / (1 - _scalar(beta1_power,
-                                                                                  dt))
-    fw, fm, fv, fg = _flat(w, mb, vb, _dense_grad(w, grad))
+    lr_t = _scalar(lr, dt) * np.sqrt(1 - _scalar(beta2_power, dt)) / (
+        1 - _scalar(beta1_power, dt))
+    return [w, mb, vb], (b1, dt.type(1) - b1, dt.type(1) - b2, _scalar(epsilon, dt), lr_t,
+                         use_nesterov)
 
-    def run(i, j):
-        g, mm, vv = fg[i:j], fm[i:j], fv[i:j]
-        tmp = g - mm
-        tmp *= c1
-        mm += tmp                               # m += (g - m) * (1 - beta1)
-        np.multiply(g, g, out=tmp)
-        tmp -= vv
-        tmp *= c2
-        vv += tmp                               # v += (g*g - v) * (1 - beta2)
-        np.sqrt(vv, out=tmp)
-        tmp += eps
-        num = mm * b1 + g * c1 if use_nesterov else mm
-        np.divide(num, tmp, out=tmp)
-        tmp *= lr_t
-        fw[i:j] -= tmp
 
-    flat_chunks(fw.size, run)
+def _adam_block(bufs, g, p):
+    w, mm, vv = bufs
+    b1, c1, c2, eps, lr_t, nesterov = p
+    tmp = g - mm
+    tmp *= c1
+    mm += tmp                               # m += (g - m) * (1 - beta1)
+    np.multiply(g, g, out=tmp)
+    tmp -= vv
+    tmp *= c2
+    vv += tmp                               # v += (g*g - v) * (1 - beta2)
+    np.sqrt(vv, out=tmp)
+    tmp += eps
+    num = mm * b1 + g * c1 if nesterov else mm
+    np.divide(num, tmp, out=tmp)
+    tmp *= lr_t
+    w -= tmp
+
+
+def _keras_adam_prep(var, m, v, alpha, one_minus_beta1, one_minus_beta2, epsilon,
+                     use_locking=False):
+    w, mb, vb = _buffer(var), _buffer(m), _buffer(v)
+    dt = w.dtype
+    return [w, mb, vb], (_scalar(alpha, dt), _scalar(one_minus_beta1, dt),
+                         _scalar(one_minus_beta2, dt), _scalar(epsilon, dt))
+
+
+def _keras_adam_block(bufs, g, p):
+    """Keras 3 Adam, op for op: ``m += (g - m) * (1 - beta1)``, ``v += (g*g - v) * (1 - beta2)``,
+    ``var -= m * alpha / (sqrt(v) + epsilon)``. Unlike ``ResourceApplyAdam``, ``1 - beta`` comes
+    in precomputed (Keras rounds it from float64: 1 - 0.999 is 1e-3 in float32, while float32
+    1 - 0.999f is 9.9998713e-4) and ``alpha`` multiplies ``m`` before the division."""
+    w, mm, vv = bufs
+    alpha, c1, c2, eps = p
+    tmp = g - mm
+    tmp *= c1
+    mm += tmp
+    np.multiply(g, g, out=tmp)
+    tmp -= vv
+    tmp *= c2
+    vv += tmp
+    np.sqrt(vv, out=tmp)
+    tmp += eps
+    np.divide(mm * alpha, tmp, out=tmp)
+    w -= tmp
+
+
+class DenseUpdate:
+    """A fused dense optimizer update (see above); ``grad_index``: the gradient's position
+    among the op's inputs."""
+
+    def __init__(self, grad_index, prep, block):
+        self.grad_index, self.prep, self.block = grad_index, prep, block
+
+    def kernel(self, *inputs, **attrs):
+        inputs = list(inputs)
+        grad = inputs.pop(self.grad_index)
+        bufs, p = self.prep(*inputs, **attrs)
+        self.run(bufs, grad, p)
+
+    def run(self, bufs, grad, p):
+        """The update of ``bufs`` (from ``prep``) by ``grad``, in flat cache-sized chunks."""
+        flats = [b.reshape(-1) for b in bufs]
+        fg = _dense_grad(bufs[0], grad).reshape(-1)
+        block = self.block
+
+        def chunk(i, j):
+            block([f[i:j] for f in flats], fg[i:j], p)
+
+        flat_chunks(fg.size, chunk)
+
+
+DENSE_UPDATES = {
+    "ResourceApplyGradientDescent": DenseUpdate(2, _gd_prep, _gd_block),
+    "ResourceApplyMomentum": DenseUpdate(3, _momentum_prep, _momentum_block),
+    "ResourceApplyKerasMomentum": DenseUpdate(3, _momentum_prep, _keras_momentum_block),
+    "ResourceApplyAdam": DenseUpdate(9, _adam_prep, _adam_block),
+    "_ResourceApplyKerasAdam": DenseUpdate(7, _keras_adam_prep, _keras_adam_block),
+}
+
+
+def _kernel(name):
+    return DENSE_UPDATES[name].kernel
 
 
 _F = {"T": u.FLOAT}
 _RES = "resource"
 GRADIENT_DESCENT = defop(
-    "ResourceApplyGradientDescent", _gd_kernel,
+    "ResourceApplyGradientDescent", _kernel("ResourceApplyGradientDescent"),
     inputs=("var: resource", "alpha: T", "delta: T"), outputs=(), types=_F,
     attrs={"use_locking": False}, grad=NOT_DIFFERENTIABLE, stateful=True)
 MOMENTUM = defop(
-    "ResourceApplyMomentum", _momentum_kernel,
+    "ResourceApplyMomentum", _kernel("ResourceApplyMomentum"),
     inputs=("var: resource", "accum: resource", "lr: T", "grad: T", "momentum: T"),
     outputs=(), types=_F, attrs={"use_locking": False, "use_nesterov": False},
     grad=NOT_DIFFERENTIABLE, stateful=True)
 KERAS_MOMENTUM = defop(
-    "ResourceApplyKerasMomentum", _keras_momentum_kernel,
+    "ResourceApplyKerasMomentum", _kernel("ResourceApplyKerasMomentum"),
     inputs=("var: resource", "accum: resource", "lr: T", "grad: T", "momentum: T"),
     outputs=(), types=_F, attrs={"use_locking": False, "use_nesterov": False},
     grad=NOT_DIFFERENTIABLE, stateful=True)
 ADAM = defop(
-    "ResourceApplyAdam", _adam_kernel,
+    "ResourceApplyAdam", _kernel("ResourceApplyAdam"),
     inputs=("var: resource", "m: resource", "v: resource", "beta1_power: T",
             "beta2_power: T", "lr: T", "beta1: T", "beta2: T", "epsilon: T", "grad: T"),
     outputs=(), types=_F, attrs={"use_locking": False, "use_nesterov": False},
@@ -177,37 +227,8 @@ def apply(op_def, variables, values, attrs=None, name=None):
 
 
 # --- Keras 3 formulations (tensorflux-internal ops, hence the leading underscore) --------------
-def _keras_adam_kernel(var, m, v, alpha, one_minus_beta1, one_minus_beta2, epsilon, grad,
-                       use_locking=False):
-    """Keras 3 Adam, op for op: ``m += (g - m) * (1 - beta1)``, ``v += (g*g - v) * (1 - beta2)``,
-    ``var -= m * alpha / (sqrt(v) + epsilon)``. Unlike ``ResourceApplyAdam``, ``1 - beta`` comes
-    in precomputed (Keras rounds it from float64: 1 - 0.999 is 1e-3 in float32, while float32
-    1 - 0.999f is 9.9998713e-4) and ``alpha`` multiplies ``m`` before the division."""
-    w, mb, vb = _buffer(var), _buffer(m), _buffer(v)
-    dt = w.dtype
-    alpha, eps = _scalar(alpha, dt), _scalar(epsilon, dt)
-    c1, c2 = _scalar(one_minus_beta1, dt), _scalar(one_minus_beta2, dt)
-    fw, fm, fv, fg = _flat(w, mb, vb, _dense_grad(w, grad))
-
-    def run(i, j):
-        g, mm, vv = fg[i:j], fm[i:j], fv[i:j]
-        tmp = g - mm
-        tmp *= c1
-        mm += tmp
-        np.multiply(g, g, out=tmp)
-        tmp -= vv
-        tmp *= c2
-        vv += tmp
-        np.sqrt(vv, out=tmp)
-        tmp += eps
-        np.divide(mm * alpha, tmp, out=tmp)
-        fw[i:j] -= tmp
-
-    flat_chunks(fw.size, run)
-
-
 KERAS_ADAM = defop(
-    "_ResourceApplyKerasAdam", _keras_adam_kernel,
+    "_ResourceApplyKerasAdam", _kernel("_ResourceApplyKerasAdam"),
     inputs=("var: resource", "m: resource", "v: resource", "alpha: T", "one_minus_beta1: T",
             "one_minus_beta2: T", "epsilon: T", "grad: T"),
     outputs=(), types=_F, attrs={"use_locking": False}, grad=NOT_DIFFERENTIABLE, stateful=True)
