@@ -165,4 +165,4 @@ def test_autotune_mode_switches_keep_order():
     ref = [20000 * np.tanh(np.float32(i) * np.float32(1e-3)) + i for i in range(600)]
     np.testing.assert_allclose(out, ref, rtol=1e-4)
     inner = it._it
-    assert inner.windows >= 600 // 32 - 1 and set(inner.est) <= {"inline", "pool"}
+    assert inner.tuner.windows >= 600 // 32 - 1 and set(inner.tuner.est) <= {"inline", "pool"}

@@ -41,7 +41,8 @@ def _named(evs, name):
 ROOT = "Iterator::Root"
 
 
-def test_parallel_map_prefetch_stages_threads_and_nesting(tmp_path):
+@pytest.mark.parametrize("fused", [True, False])
+def test_parallel_map_prefetch_stages_threads_and_nesting(tmp_path, fused):
     x = np.arange(400, dtype=np.float32).reshape(100, 4)
 
     def f(v):
@@ -49,24 +50,37 @@ def test_parallel_map_prefetch_stages_threads_and_nesting(tmp_path):
 
     ds = (tf.data.Dataset.from_tensor_slices(x).map(f, num_parallel_calls=2)
           .batch(4).prefetch(2))
+    if not fused:
+        opts = tf.data.Options()
+        opts.experimental_optimization.map_and_batch_fusion = False
+        ds = ds.with_options(opts)
     out = []
     evs = _profile(tmp_path, lambda: out.extend(b.numpy() for b in ds))
     np.testing.assert_allclose(np.concatenate(out), np.tanh(x) * 2, rtol=1e-6)
-    pf, bt = ROOT + "::Prefetch", ROOT + "::Prefetch::BatchV2"
-    pm = bt + "::ParallelMapV2"
-    sl = pm + "::TensorSlice"
+    pf = ROOT + "::Prefetch"
+    # TF 2.21 (map_and_batch_fusion on by default) records Iterator::Root::Prefetch::
+    # MapAndBatch::TensorSlice and MapAndBatchProduce on its worker threads.
+    if fused:
+        bt = pm = pf + "::MapAndBatch"
+        chain = ((bt, "PrefetchProduce", 26), (pm + "::TensorSlice", pm, 101))
+        produce_name = "MapAndBatchProduce"
+    else:
+        bt = pf + "::BatchV2"
+        pm = bt + "::ParallelMapV2"
+        chain = ((bt, "PrefetchProduce", 26), (pm, bt, 101), (pm + "::TensorSlice", pm, 101))
+        produce_name = "ParallelMapProduce"
     # the consumer: one root and one Prefetch range per get_next (25 batches + end)
     assert len(_named(evs, ROOT)) == 26 and len(_named(evs, pf)) == 26
     assert {e["thread"] for e in _named(evs, pf)} == {"MainThread"}
     assert all(_inside(e, _named(evs, ROOT)) for e in _named(evs, pf))
     # the prefetch thread runs the stages below the prefetch, nested in PrefetchProduce
-    for name, parent, n in ((bt, "PrefetchProduce", 26), (pm, bt, 101), (sl, pm, 101)):
+    for name, parent, n in chain:
         got = _named(evs, name)
         assert len(got) == n, name
         assert {e["thread"] for e in got} == {"tf_data_prefetch"}, name
         assert all(_inside(e, _named(evs, parent)) for e in got), name
     # map calls on the worker threads, with the function's ops inside
-    produce = _named(evs, "ParallelMapProduce")
+    produce = _named(evs, produce_name)
     assert len(produce) == 100
     assert {e["thread"] for e in produce} <= {"tf_data_map_0", "tf_data_map_1"}
     tanh = [e for e in evs if e["cat"] == "Op" and e["name"] == "Tanh"]
@@ -112,11 +126,11 @@ def test_started_late_and_zero_cost_after_stop(tmp_path):
     it = iter(ds)
     next(it)
     stages = [s for s in it._reg.its]
-    assert {s._stage for s in stages} == {ROOT + "::BatchV2", ROOT + "::BatchV2::Map",
-                                          ROOT + "::BatchV2::Map::Range"}
+    assert {s._stage for s in stages} == {ROOT + "::MapAndBatch",
+                                          ROOT + "::MapAndBatch::Range"}
     assert all("next" not in s.__dict__ for s in stages)   # nothing wrapped while off
     evs = _profile(tmp_path, lambda: next(it))
-    assert len(_named(evs, ROOT + "::BatchV2::Map::Range")) == 2
+    assert len(_named(evs, ROOT + "::MapAndBatch::Range")) == 2
     assert trace.active_recorder() is None
     # the first get_next after stop() removes the wrappers again
     assert [int(v) for v in next(it)] == [8, 10]

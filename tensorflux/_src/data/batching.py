@@ -81,6 +81,10 @@ class BatchDataset(UnaryDataset):
         self._ncomp = len(structure.component_specs(input_dataset.element_spec))
 
     def _make_it(self, ctx):
+        from tensorflux._src.data.fused import fused_iterator
+        it = fused_iterator(self, ctx)   # map + batch -> MapAndBatch (option on by default)
+        if it is not None:
+            return it
         spec = self._input.element_spec
         strings = (type(spec) is TensorSpec and spec.dtype is _dt.string
                    and spec.shape.rank == 0)

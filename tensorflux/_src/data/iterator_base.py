@@ -28,9 +28,11 @@ class Registry:
 
 class Ctx:
     """Per-iterator settings taken from the final dataset's options, plus the profiler stage
-    name of the dataset being built (``prefix``) and the pipeline's ``Registry``."""
+    name of the dataset being built (``prefix``) and the pipeline's ``Registry``.
+    ``fuse_map_batch``: ``experimental_optimization.map_and_batch_fusion`` (default on, as
+    in TensorFlow, unless ``apply_default_optimizations`` is False)."""
 
-    __slots__ = ("deterministic", "threads", "prefix", "reg")
+    __slots__ = ("deterministic", "threads", "prefix", "reg", "fuse_map_batch")
 
     def __init__(self, options=None):
         det = options.deterministic if options is not None else None
@@ -39,12 +41,24 @@ class Ctx:
         self.threads = int(n) if n else _cores()
         self.prefix = "Iterator::Root"
         self.reg = Registry()
+        opt = options.experimental_optimization if options is not None else None
+        fuse = opt.map_and_batch_fusion if opt is not None else None
+        if fuse is None:
+            fuse = opt is None or opt.apply_default_optimizations is not False
+        self.fuse_map_batch = bool(fuse)
 
     def sub(self, name):
         """The context for an input stage named ``name``."""
         c = Ctx.__new__(Ctx)
         c.deterministic, c.threads, c.reg = self.deterministic, self.threads, self.reg
+        c.fuse_map_batch = self.fuse_map_batch
         c.prefix = self.prefix + "::" + name
+        return c
+
+    def renamed(self, name):
+        """This stage's context under another name (a fused stage replacing two)."""
+        c = self.sub(name)
+        c.prefix = self.prefix.rpartition("::")[0] + "::" + name
         return c
 
 

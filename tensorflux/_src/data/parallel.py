@@ -49,6 +49,32 @@ def _pool(n):
                               initializer=_mark_worker)
 
 
+class Tuner:
+    """AUTOTUNE's choice between running calls inline and on the pool (module docstring):
+    ``update(seconds, count)`` after each window of work updates the estimate of the mode
+    that window ran in and sets ``mode`` for the next one."""
+
+    __slots__ = ("n", "mode", "est", "windows")
+
+    def __init__(self, n):
+        self.n, self.mode, self.est, self.windows = n, "inline", {}, 0
+
+    def update(self, seconds, count):
+        per = seconds / count
+        old = self.est.get(self.mode)
+        self.est[self.mode] = per if old is None else 0.5 * (old + per)
+        self.windows += 1
+        inline = self.est.get("inline")
+        if inline is not None and inline < _MIN_PARALLEL_S or self.n <= 1:
+            self.mode = "inline"          # cheap function: threads cannot win
+        elif "pool" not in self.est:
+            self.mode = "pool"
+        elif self.windows % _EXPLORE == 0:
+            self.mode = "inline" if self.mode == "pool" else "pool"
+        else:
+            self.mode = min(self.est, key=self.est.get)
+
+
 class _ParallelMapIt(It):
     def __init__(self, inp, fn, n, deterministic, ctx):
         self.inp, self.fn = inp, fn
@@ -56,9 +82,8 @@ class _ParallelMapIt(It):
         self.det = ctx.deterministic if deterministic is None else bool(deterministic)
         self.n = min(ctx.threads, 64) if n == AUTOTUNE else n
         self.autotune = n == AUTOTUNE
-        self.mode = "inline" if self.autotune else "pool"
-        self.est = {}                     # mode -> seconds per element (AUTOTUNE)
-        self.window_s, self.window_n, self.windows = 0.0, 0, 0
+        self.tuner = Tuner(self.n)
+        self.window_s, self.window_n = 0.0, 0
         self.pending = collections.deque()
         self.ready = collections.deque()              # results restored from a checkpoint
         self.pool = None
@@ -107,33 +132,14 @@ class _ParallelMapIt(It):
             return self.ready.popleft()
         if not self.autotune:
             return self._pooled()
-        mode = self.mode
         t0 = time.perf_counter()
-        r = self._inline() if mode == "inline" else self._pooled()
+        r = self._inline() if self.tuner.mode == "inline" else self._pooled()
         self.window_s += time.perf_counter() - t0
         self.window_n += 1
         if self.window_n >= _WINDOW:
-            self._retune()
+            self.tuner.update(self.window_s, self.window_n)
+            self.window_s, self.window_n = 0.0, 0
         return r
-
-    def _retune(self):
-        """AUTOTUNE: per-element time of the last window updates the estimate of the mode
-        it ran in; the next window uses the faster mode, exploring the other every
-        ``_EXPLORE`` windows (so a change in load or input is noticed)."""
-        per = self.window_s / self.window_n
-        old = self.est.get(self.mode)
-        self.est[self.mode] = per if old is None else 0.5 * (old + per)
-        self.window_s, self.window_n = 0.0, 0
-        self.windows += 1
-        inline = self.est.get("inline")
-        if inline is not None and inline < _MIN_PARALLEL_S or self.n <= 1:
-            self.mode = "inline"          # cheap function: threads cannot win
-        elif "pool" not in self.est:
-            self.mode = "pool"
-        elif self.windows % _EXPLORE == 0:
-            self.mode = "inline" if self.mode == "pool" else "pool"
-        else:
-            self.mode = min(self.est, key=self.est.get)
 
     def _profile(self, on):
         from tensorflux._src.data.stages import ranged

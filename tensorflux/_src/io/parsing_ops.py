@@ -8,6 +8,7 @@ row-splits output per ragged dimension), so parsing traces into ``tf.function`` 
 
 import collections
 import math
+import operator
 
 import numpy as np
 
@@ -295,24 +296,94 @@ def _fast_dense(recs, dense):
     return out
 
 
-def _fast_single(rec, fast):
-    """One record, dense numeric features only, canonical layout: decode just those lists.
-    Returns ``None`` for anything else (missing keys, other layouts; the general path runs)."""
-    fmap = w._canonical_features(rec)
-    if fmap is None:
-        return None
-    out = []
-    for bkey, kind, shape, size in fast:
-        entry = fmap.get(bkey)
-        if entry is None or entry[0] != kind:
+class _SinglePlan:
+    """The single-record fast path for one dense spec (dense numeric features only).
+
+    ``parse(rec)`` walks a canonical record once (``_canonical_features``) and remembers its
+    *layout*: the byte spans holding tags, lengths and keys, and where each wanted feature's
+    packed payload lies. A later record of the same length whose layout bytes are equal has
+    the same wire structure (a walk only reads those bytes; payloads are skipped by length),
+    so its features are read at the remembered offsets without walking it. Returns ``None``
+    for anything else (missing keys, other layouts, wrong sizes; the general path runs).
+    """
+
+    __slots__ = ("feats", "layouts", "hits", "misses")
+
+    def __init__(self, fast):
+        self.feats = fast            # [(key bytes, kind, shape, size)]
+        self.layouts = {}            # record length -> (ref bytes, layout spans, reads)
+        self.hits = self.misses = 0
+
+    def parse(self, rec):
+        lay = self.layouts.get(len(rec))
+        if lay is not None:
+            ref, spans, reads = lay
+            for a, b in spans:
+                if rec[a:b] != ref[a:b]:
+                    break
+            else:
+                self.hits += 1
+                return _read_at(rec, reads)
+        fmap = w._canonical_features(rec)
+        if fmap is None:
             return None
+        out = []
+        for bkey, kind, shape, size in self.feats:
+            entry = fmap.get(bkey)
+            if entry is None or entry[0] != kind:
+                return None
+            try:
+                v = w.decode(rec, kind, entry[1], entry[2])
+            except (w.WireError, IndexError):
+                return None
+            if v.size != size:
+                return None
+            out.append(v.reshape(shape).copy() if kind == 2 else v.reshape(shape))
+        self.misses += 1
+        if self.misses < 64 or self.hits > self.misses:   # stop learning if layouts vary
+            self._learn(rec, fmap)
+        return tuple(out)
+
+    def _learn(self, rec, fmap):
+        payload = {}    # list start -> payload span, for single packed runs
+        for kind, ls, le in fmap.values():
+            if kind in (2, 3) and le - ls >= 2 and rec[ls] == 0x0A:
+                n, pos = w.varint(rec, ls + 1)
+                if pos + n == le:
+                    payload[ls] = (pos, le)
+        reads = []
+        for bkey, kind, shape, size in self.feats:
+            span = payload.get(fmap[bkey][1])
+            if span is None or (kind == 2 and span[1] - span[0] != 4 * size):
+                return
+            reads.append((kind, span[0], span[1], shape, size))
+        spans, at = [], 0
+        for a, b in sorted(payload.values()):
+            if a > at:
+                spans.append((at, a))
+            at = b
+        if at < len(rec):
+            spans.append((at, len(rec)))
+        if len(self.layouts) >= 8:
+            self.layouts.clear()
+        self.layouts[len(rec)] = (rec, tuple(spans), tuple(reads))
+
+
+def _read_at(rec, reads):
+    """The wanted features of a record whose layout matched (same values as ``decode``)."""
+    out = []
+    for kind, a, b, shape, size in reads:
+        if kind == 2:
+            out.append(np.frombuffer(rec, "<f4", size, a).reshape(shape).copy())
+            continue
         try:
-            v = w.decode(rec, kind, entry[1], entry[2])
+            v = (np.array([rec[a]], np.int64) if b - a == 1
+                 else w._varints(np.frombuffer(rec, np.uint8, b - a, a)))
         except (w.WireError, IndexError):
             return None
         if v.size != size:
             return None
-        out.append(v.reshape(shape).copy() if kind == 2 else v.reshape(shape))
+        out.append(v.reshape(shape))
     return tuple(out)
 
 
@@ -325,18 +396,21 @@ _SPECS = {}
 
 def _dense_specs(dense_keys, Tdense, dense_shapes, dense_defaults):
     """``(dense, fast)``: ``[(key, kind, shape, default)]`` and the single-record fast plan
-    (``None`` when a feature needs the general path). Cached per constant key array."""
+    (a ``_SinglePlan``, ``None`` when a feature needs the general path). Cached per constant
+    key array (a traced parse passes the same key/default arrays every call)."""
     ent = _SPECS.get(id(dense_keys))
     if (ent is not None and ent[0] is dense_keys and (ent[1] is Tdense or ent[1] == Tdense)
             and (ent[2] is dense_shapes or ent[2] == dense_shapes)
             and len(ent[3]) == len(dense_defaults)
-            and all(a is b for a, b in zip(ent[3], dense_defaults))):
+            and all(map(operator.is_, ent[3], dense_defaults))):
         return ent[4]
     dense = [(k, _KIND[_dt.as_dtype(t)], tuple(int(d) for d in s), d)
              for k, t, s, d in zip(_keys(dense_keys), Tdense, dense_shapes, dense_defaults)]
     fast = [(k.encode(), kind, shape, math.prod(shape)) for k, kind, shape, _ in dense]
     if any(kind == 1 or (shape and shape[0] == -1) for _, kind, shape, _ in fast):
         fast = None
+    else:
+        fast = _SinglePlan(fast)
     if len(_SPECS) > 64:
         _SPECS.clear()
     _SPECS[id(dense_keys)] = (dense_keys, Tdense, dense_shapes, list(dense_defaults),
@@ -348,16 +422,18 @@ def _parse_kernel(serialized, names, sparse_keys, dense_keys, ragged_keys, dense
                   Tdense=(), dense_shapes=(), num_sparse=0, sparse_types=(),
                   ragged_value_types=(), ragged_split_types=(), ragged_partitions=(), **_):
     scalar = serialized.ndim == 0
+    dense, fast_specs = _dense_specs(dense_keys, Tdense, dense_shapes, dense_defaults)
+    if scalar and fast_specs is not None and not num_sparse and not len(ragged_keys):
+        rec = serialized[()]
+        if type(rec) is bytes:
+            fast = fast_specs.parse(rec)
+            if fast is not None:
+                return fast
     batch_shape = () if scalar else (serialized.shape[0],)
     flat = serialized.reshape(-1).tolist()
     keys = _keys
-    dense, fast_specs = _dense_specs(dense_keys, Tdense, dense_shapes, dense_defaults)
     if not num_sparse and not len(ragged_keys):
-        if scalar and fast_specs is not None and type(flat[0]) is bytes:
-            fast = _fast_single(flat[0], fast_specs)
-            if fast is not None:
-                return fast
-        elif len(flat) > 1:
+        if len(flat) > 1:
             fast = _fast_dense(flat, dense)
             if fast is not None:
                 return tuple(fast)
