@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tensorflux as tf
-from tensorflux._src.data.tracing import TracedFunction, compile_plan
+from tensorflux._src.data.tracing import TracedFunction
 
 
 def _opts(fuse=None, defaults=None):
@@ -258,15 +258,21 @@ def test_single_record_layout_cache_equals_general_path():
 
 
 def _plan_fn(f, spec):
+    """The traced function and its plan's generated runner; ``_loop(t, feeds)`` is the
+    executor's step loop (what profiling and check_numerics use)."""
     t = TracedFunction(f, spec)
-    return t, compile_plan(t._plan)
+    return t, t._plan.compiled()
+
+
+def _loop(t, feeds):
+    return t._plan.run(feeds, t._plan.steps)
 
 
 def test_compiled_plan_matches_plan_run():
     t, run = _plan_fn(lambda v: (tf.reduce_sum(v * 2.0), tf.unstack(v)[0], tf.shape(v), v),
                       tf.TensorSpec([3], tf.float32))
     x = np.array([1.0, 2.0, 4.0], np.float32)
-    got, ref = run(x), t._plan.run([x])
+    got, ref = run(x), _loop(t, [x])
     assert len(got) == len(ref) == 4
     for g, r in zip(got, ref):
         np.testing.assert_array_equal(g, r)
@@ -274,7 +280,7 @@ def test_compiled_plan_matches_plan_run():
                       tf.TensorSpec([2], tf.float32))
     bad = np.array([1.0, -1.0], np.float32)
     errs = []
-    for call in (lambda: run(bad), lambda: t._plan.run([bad])):
+    for call in (lambda: run(bad), lambda: _loop(t, [bad])):
         with pytest.raises(tf.errors.InvalidArgumentError) as e:
             call()
         errs.append(e.value.message)

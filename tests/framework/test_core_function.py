@@ -222,3 +222,31 @@ def test_concrete_function_properties():
     cf = f.get_concrete_function(tf.TensorSpec([2], tf.float32))
     assert cf.structured_outputs.shape == [2]
     np.testing.assert_allclose(cf(tf.constant([1.0, 2.0])).numpy(), [2.0, 4.0])
+
+
+def test_compiled_plan_runs_like_the_step_loop():
+    """From its second run a plan runs as generated code: same values, same errors."""
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def f(x):
+        v.assign_add(1.0)
+        y = tf.debugging.check_numerics(tf.math.log(x), "log of x")
+        return y * 2.0, tf.shape(x), tf.unstack(x)[0]
+
+    ok = tf.constant([1.0, 2.0])
+    first = [t.numpy() for t in f(ok)]
+    plan = f.get_concrete_function(ok)._get_plan()
+    assert plan._fast is None                      # the first run used the step loop
+    second = [t.numpy() for t in f(ok)]
+    assert plan._fast is not None
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert v.numpy() == 3.0                        # stateful ops ran once per call
+    errors = []
+    for run in (lambda: f(tf.constant([1.0, -1.0])),
+                lambda: plan.run([tf.constant([1.0, -1.0])._value, v], plan.steps)):
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            run()
+        errors.append(e.value.message)
+    assert errors[0] == errors[1] and "log of x" in errors[0] and "CheckNumerics" in errors[0]

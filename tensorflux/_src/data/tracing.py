@@ -3,68 +3,15 @@
 The function is traced with ``tf.function`` on placeholders built from the input
 ``element_spec``; Python side effects therefore run once, at trace time. Each element then
 runs the optimized graph's plan directly on NumPy arrays (no tensor wrapping per call), through
-a straight-line Python function generated from the plan (``compile_plan``: no interpreter loop
-over steps, constants and attributes bound once).
+the plan's generated straight-line function (``executor.Plan.compiled``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from tensorflux._src.core import errors, nest
+from tensorflux._src.core import nest
 from tensorflux._src.data import structure
 from tensorflux._src.framework import executor
 from tensorflux._src.framework.function import Function
-
-_SETTINGS = executor.settings
-_CAUGHT = (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError)
-
-
-def compile_plan(plan):
-    """A function ``run(*feeds) -> tuple`` doing exactly what ``plan.run(feeds)`` does (same
-    kernels, order, error types and messages), as generated straight-line code."""
-    ns = {"OpError": errors.OpError, "InvalidArgumentError": errors.InvalidArgumentError,
-          "CAUGHT": _CAUGHT, "graph_error": executor._graph_error, "STEPS": plan.steps}
-    feeds = [f"f{i}" for i in range(plan.n_feeds)]
-
-    def name(s):
-        if s < plan.n_feeds:
-            return f"f{s}"
-        if plan.init[s] is not None:
-            ns[f"C{s}"] = plan.init[s]
-            return f"C{s}"
-        return f"v{s}"
-
-    body = []
-    for i, (_, kernel, args, attrs, outs, _lists, frees, single) in enumerate(plan.steps):
-        ns[f"K{i}"] = kernel
-        a = [f"[{', '.join(name(x) for x in s)}]" if isinstance(s, tuple) else name(s)
-             for s in args]
-        if attrs:
-            ns[f"A{i}"] = attrs
-            a.append(f"**A{i}")
-        call = f"K{i}({', '.join(a)})"
-        body.append(f"_i = {i}")
-        if single:
-            body.append(f"{name(outs[0])} = {call}")
-        elif outs:
-            body.append(f"_r = {call}")
-            body += [f"{name(o)} = _r[{j}]" for j, o in enumerate(outs)]
-        else:
-            body.append(call)
-        body += [f"{name(s)} = None" for s in frees]
-    ret = ", ".join("None" if s is None else name(s) for s in plan.fetch_slots)
-    src = [f"def run({', '.join(feeds)}):", "    _i = None", "    try:"]
-    src += ["        " + b for b in body] or ["        pass"]
-    src += ["    except OpError as e:",
-            "        raise graph_error(None if _i is None else STEPS[_i], e, type(e)) from None",
-            "    except CAUGHT as e:",
-            "        raise graph_error(None if _i is None else STEPS[_i], e, "
-            "InvalidArgumentError) from e",
-            f"    return ({ret}{',' if len(plan.fetch_slots) == 1 else ''})"]
-    exec(compile("\n".join(src), "<tf.data plan>", "exec"), ns)  # noqa: S102
-    return ns["run"]
-
 
 def _should_unpack(spec):
     return type(spec) is tuple
@@ -108,10 +55,10 @@ class TracedFunction:
         self._plan = self.concrete._get_plan()
         caps = self.concrete.graph.external_captures
         self._caps = [c if getattr(c, "_is_variable", False) else c._value for c in caps]
-        self._run = compile_plan(self._plan)
+        self._run = self._plan.compiled()
 
     def __call__(self, comps):
-        if executor.profiler_hook is None and not _SETTINGS.check_numerics:
+        if executor.profiler_hook is None and not executor.settings.check_numerics:
             if self._caps:
                 return self._run(*comps, *self._caps)
             return self._run(*comps)

@@ -3,7 +3,10 @@
 The plan keeps only the nodes the fetches need plus every stateful node (variable
 writes, prints, random draws), in creation order, which is program order. Each value
 lives in a numbered slot and is dropped as soon as its last consumer has run, so peak
-memory is the live set, not the whole graph.
+memory is the live set, not the whole graph. From its second run on, a plan runs as
+straight-line Python generated from its steps (``Plan.compiled``: no interpreter loop over
+steps, kernels, constants and attributes bound once); the step loop stays for profiling
+and ``check_numerics``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from tensorflux._src.framework import context, malloc_tuning
 from tensorflux._src.framework.graph import CONST, PLACEHOLDER
 
 settings = context.settings
+MAX_COMPILED_STEPS = 20_000
 # Set by tf.profiler while it records (``_src/profiler/hooks.run_plan``), else None.
 profiler_hook = None
 
@@ -96,11 +100,21 @@ class Plan:
             st[6] = tuple(fr)
         self.steps = [tuple(s) for s in steps]
         self.init = init
+        self._fast = None
+        self._runs = 0
 
     def run(self, feed_values, steps=None):
         if steps is None:
             if profiler_hook is not None:
                 return profiler_hook(self, feed_values)
+            if not settings.check_numerics:
+                if self._fast is not None:
+                    return list(self._fast(*feed_values))
+                self._runs += 1
+                # Plans run once (initializers, branches) are not worth compiling, nor are
+                # huge ones (unrolled loops), whose generated code would take long to compile.
+                if self._runs > 1 and len(self.steps) <= MAX_COMPILED_STEPS:
+                    return list(self.compiled()(*feed_values))
             steps = self.steps
         vals = self.init.copy()
         vals[:self.n_feeds] = feed_values
@@ -125,9 +139,64 @@ class Plan:
                     vals[s] = None
         except errors.OpError as e:
             raise _graph_error(step, e, type(e)) from None
-        except (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError) as e:
+        except _CAUGHT as e:
             raise _graph_error(step, e, errors.InvalidArgumentError) from e
         return [vals[s] if s is not None else None for s in self.fetch_slots]
+
+
+    def compiled(self):
+        """A function ``run(*feeds) -> tuple`` doing exactly what ``run(feeds)`` does (same
+        kernels, order, frees, error types and messages), as generated straight-line code."""
+        if self._fast is None:
+            self._fast = _compile(self)
+        return self._fast
+
+
+_CAUGHT = (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError)
+
+
+def _compile(plan):
+    ns = {"OpError": errors.OpError, "InvalidArgumentError": errors.InvalidArgumentError,
+          "CAUGHT": _CAUGHT, "graph_error": _graph_error, "STEPS": plan.steps}
+    feeds = [f"f{i}" for i in range(plan.n_feeds)]
+
+    def name(s):
+        if s < plan.n_feeds:
+            return f"f{s}"
+        if plan.init[s] is not None:
+            ns[f"C{s}"] = plan.init[s]
+            return f"C{s}"
+        return f"v{s}"
+
+    body = []
+    for i, (_, kernel, args, attrs, outs, _lists, frees, single) in enumerate(plan.steps):
+        ns[f"K{i}"] = kernel
+        a = [f"[{', '.join(name(x) for x in s)}]" if isinstance(s, tuple) else name(s)
+             for s in args]
+        if attrs:
+            ns[f"A{i}"] = attrs
+            a.append(f"**A{i}")
+        call = f"K{i}({', '.join(a)})"
+        body.append(f"_i = {i}")
+        if single:
+            body.append(f"{name(outs[0])} = {call}")
+        elif outs:
+            body.append(f"_r = {call}")
+            body += [f"{name(o)} = _r[{j}]" for j, o in enumerate(outs)]
+        else:
+            body.append(call)
+        body += [f"{name(s)} = None" for s in frees]
+    ret = ", ".join("None" if s is None else name(s) for s in plan.fetch_slots)
+    src = [f"def run({', '.join(feeds)}):", "    _i = None", "    try:"]
+    src += ["        " + b for b in body] or ["        pass"]
+    src += ["    except OpError as e:",
+            "        raise graph_error(None if _i is None else STEPS[_i], e, type(e)) from None",
+            "    except CAUGHT as e:",
+            "        raise graph_error(None if _i is None else STEPS[_i], e, "
+            "InvalidArgumentError) from e",
+            f"    return ({ret}{',' if len(plan.fetch_slots) == 1 else ''})"]
+    exec(compile("\n".join(src), f"<plan of {plan.graph.name}>", "exec"), ns)  # noqa: S102
+    return ns["run"]
 
 
 def _graph_error(step, e, cls):
