@@ -1,28 +1,22 @@
-"""``tf.train``: Example protos and training utilities.
+"""``tf.train``: Example messages and training utilities.
 
-The Example messages are protobuf classes, loaded on first access (``pip install
-tensorflux[io]`` provides protobuf).
+``Example``, ``Features``, ``Feature``, ``BytesList``, ``FloatList``, ``Int64List``,
+``SequenceExample``, ``FeatureList`` and ``FeatureLists`` are tensorflux's pure-Python message
+classes (``tensorflux/_src/io/example_proto.py``): the protobuf message API, the same wire
+bytes and text format, no protobuf needed. ``msg.to_protobuf()`` gives a real protobuf
+message. Loaded on first access.
 """
 
-_EXAMPLE_PROTOS = {
-    "Example": "example_pb2", "SequenceExample": "example_pb2",
-    "Features": "feature_pb2", "Feature": "feature_pb2", "BytesList": "feature_pb2",
-    "FloatList": "feature_pb2", "Int64List": "feature_pb2", "FeatureList": "feature_pb2",
-    "FeatureLists": "feature_pb2",
-}
+_EXAMPLE_PROTOS = ("Example", "SequenceExample", "Features", "Feature", "BytesList",
+                   "FloatList", "Int64List", "FeatureList", "FeatureLists")
 
 
 def __getattr__(name):
-    mod = _EXAMPLE_PROTOS.get(name)
-    if mod is None:
+    if name not in _EXAMPLE_PROTOS:
         raise AttributeError(f"module 'tensorflux.train' has no attribute {name!r}")
-    import importlib
+    from tensorflux._src.io import example_proto
 
-    try:
-        m = importlib.import_module(f"tensorflux._src.proto.{mod}")
-    except ImportError as e:  # pragma: no cover - protobuf is installed in dev
-        raise ImportError(f"tf.train.{name} needs protobuf: pip install tensorflux[io]") from e
-    value = getattr(m, name)
+    value = getattr(example_proto, name)
     globals()[name] = value
     return value
 

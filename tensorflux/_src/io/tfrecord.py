@@ -6,6 +6,7 @@ stream. Reader outcomes follow TensorFlow 2.21 (``DataLossError`` texts "corrupt
 <offset>" / "truncated record at <offset>", 1-11 trailing bytes read as a clean end).
 """
 
+import io
 import struct
 import zlib
 
@@ -69,7 +70,9 @@ class RecordWriter:
                 zlib.Z_DEFAULT_STRATEGY if compression_strategy is None
                 else int(compression_strategy))
         self._headers = {}
-        self._pending, self._pending_n = [], 0  # framed records not yet handed to the file
+        self._pending, self._pending_n = [], 0  # compressed bytes not yet handed to the file
+        if isinstance(self._f, io.BufferedWriter):  # local file: one ~1 MiB buffer
+            self._f = io.BufferedWriter(self._f.detach(), _WRITE_BUFFER)
 
     def _drain(self):
         if self._pending:
@@ -89,20 +92,25 @@ class RecordWriter:
         """Appends one record (bytes-like, or str encoded as UTF-8)."""
         if self._f is None:
             raise errors.FailedPreconditionError(None, None, f"{self._path}: writer is closed")
-        if isinstance(record, str):
-            record = record.encode("utf-8")
-        elif not isinstance(record, bytes):
-            record = bytes(record)
-        framed = b"".join((self._header(len(record)), record,
-                           _U32.pack(mask(crc32c(record)))))
-        if self._z is not None:
-            framed = self._z.compress(framed)
-            if not framed:
-                return
-        self._pending.append(framed)
-        self._pending_n += len(framed)
-        if self._pending_n >= _WRITE_BUFFER:  # one file write per ~1 MiB, not per record
-            self._drain()
+        if type(record) is not bytes:
+            record = record.encode("utf-8") if isinstance(record, str) else bytes(record)
+        h = self._headers.get(len(record))
+        if h is None:
+            h = self._header(len(record))
+        c = crc32c(record)
+        c = _U32.pack((((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF)
+        if self._z is None:  # straight into the buffered file: no framed copy
+            w = self._f.write
+            w(h)
+            w(record)
+            w(c)
+            return
+        framed = self._z.compress(b"".join((h, record, c)))
+        if framed:
+            self._pending.append(framed)
+            self._pending_n += len(framed)
+            if self._pending_n >= _WRITE_BUFFER:  # one file write per ~1 MiB
+                self._drain()
 
     def write_many(self, records):
         """Appends several records in one file write."""
