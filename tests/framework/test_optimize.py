@@ -497,3 +497,12 @@ def test_remap_backward_skips_a_product_with_another_consumer():
     types = _types(step.get_concrete_function(tf.TensorSpec([3, 3]))._get_plan()
                    .graph.get_operations())
     assert "_FusedMatMulApply" not in types and "ResourceApplyGradientDescent" in types
+
+
+def test_remap_backward_fusion_with_another_gemm_split_matches_closely():
+    # dW1 is 200x600: unfused it is split by columns, fused by rows (rounding may differ)
+    fused, types = _mlp_trajectory(_UPDATES["keras_momentum"], True, dims=(200, 600, 10))
+    plain, _ = _mlp_trajectory(_UPDATES["keras_momentum"], False, dims=(200, 600, 10))
+    assert types.count("_FusedMatMulApply") == 2
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)

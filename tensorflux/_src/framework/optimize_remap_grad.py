@@ -11,8 +11,10 @@ GEMM's output:
   (``training_ops.DENSE_UPDATES``) runs on each gradient block right after its GEMM, and the
   gradient is never stored whole.
 
-Both run the same GEMM blocks (``parallel.matmul``) and the same per-element ufuncs as the
-unfused ops, so results are bit-identical. As in ``optimize_remap``, a product is fused
+Both run the same per-element ufuncs as the unfused ops. The fused update splits its GEMM
+by whole rows (so that the update walks contiguous memory), which may round the gradient
+differently from the unfused product's split in the last bit; with the same split
+(``m >= n``) results are bit-identical. As in ``optimize_remap``, a product is fused
 only when it has no other consumer and is not fetched, and neither node carries control
 dependencies. The fused update takes the update's place in program order, after every
 earlier read of the variable. Shapes the fused kernels cannot block (a gradient that
@@ -68,13 +70,13 @@ def _apply_kernel(a, b, args, transpose_a=False, transpose_b=False, apply="", T=
         return
     block_update = upd.block
 
-    def epilogue(block, rows, cols):
+    def epilogue(block, rows, cols):   # whole rows (``rows=True``): contiguous views
         views = [buf[rows, cols] for buf in bufs]
         step = max(1, _CHUNK // max(1, block.shape[1]))
         for r in range(0, block.shape[0], step):
             block_update([v[r:r + step] for v in views], block[r:r + step], p)
 
-    matmul(*ops, epilogue)
+    matmul(*ops, epilogue, rows=True)
 
 
 _MATMUL_ATTRS = {"transpose_a": False, "transpose_b": False}

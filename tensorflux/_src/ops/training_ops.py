@@ -45,7 +45,7 @@ def _dense_grad(w, grad):
 # variable (and slot) buffers written in place, and ``block(buffers, grad, params)``, the
 # arithmetic on equally shaped views of them. The kernel walks flat cache-sized chunks; the
 # fused ``_FusedMatMulApply`` (optimize_remap_grad.py) runs ``block`` on each gradient block
-# right after its GEMM. Both run the same ufuncs per element, so they agree bit for bit.
+# right after its GEMM. Both run the same ufuncs per element.
 def _gd_prep(var, alpha, use_locking=False):
     w = _buffer(var)
     return [w], _scalar(alpha, w.dtype)
