@@ -250,18 +250,18 @@ def _ragged(recs, maps, key, kind, partitions, split_dtype, names, scalar):
     return values, [s.astype(split_dtype) for s in out_splits]
 
 
-def _fast_dense(recs, dense):
-    """All records share one byte layout: slice every dense feature out of a 2-D uint8 view.
-    Returns ``None`` when the layout differs anywhere (the general path then runs)."""
-    n0 = len(recs[0])
-    if type(recs[0]) is not bytes or len(set(map(len, recs))) != 1:
-        return None
+_LAYOUTS = {}   # id(dense spec list) -> (spec list, {record length: _dense_layout(...)})
+
+
+def _dense_layout(rec, dense):
+    """``(cols, ref, plan)`` of one record: the indices of its structural bytes (tags,
+    lengths, keys: everything but value payloads), their values, and where each dense
+    feature's packed payload lies. ``None`` when a feature needs the general path."""
     try:
-        fmap = w.example_features(recs[0])
-        joined = b"".join(recs)
+        fmap = w.example_features(rec)
     except (w.WireError, IndexError, TypeError):
         return None
-    regions = w.value_regions(recs[0], fmap)
+    regions = w.value_regions(rec, fmap)
     if regions is None:
         return None
     plan = []
@@ -271,21 +271,49 @@ def _fast_dense(recs, dense):
             return None
         s, e = regions[key.encode()][0]
         size = math.prod(shape)
-        if kind == 2 and e - s != 4 * size:
-            return None
-        if kind == 3 and e - s != size:  # one byte per value: all values in [0, 127]
+        if e - s != (4 if kind == 2 else 1) * size:  # int64: one byte per value (0..127)
             return None
         plan.append((s, e, kind, shape))
-    mask = np.ones(n0, bool)
+    mask = np.ones(len(rec), bool)
     for spans in regions.values():
         for s, e in spans:
             mask[s:e] = False
-    arr = np.frombuffer(joined, np.uint8).reshape(len(recs), n0)
     cols = np.flatnonzero(mask)
-    if not (arr[:, cols] == arr[0, cols]).all():
+    return cols, np.frombuffer(rec, np.uint8)[cols], plan
+
+
+def _fast_dense(recs, dense):
+    """All records share one byte layout: slice every dense feature out of a 2-D uint8 view.
+
+    A record's wire walk reads only its structural bytes, so records whose structural bytes
+    equal a reference record's have its layout: the layout learnt from an earlier batch (per
+    record length) is checked first, then the one of ``recs[0]``. Returns ``None`` when the
+    layout differs anywhere (the general path then runs)."""
+    r0 = recs[0]
+    n0 = len(r0)
+    if type(r0) is not bytes or list(map(len, recs)).count(n0) != len(recs):
         return None
+    try:
+        joined = b"".join(recs)
+    except TypeError:
+        return None
+    arr = np.frombuffer(joined, np.uint8).reshape(len(recs), n0)
+    ent = _LAYOUTS.get(id(dense))
+    if ent is None or ent[0] is not dense:
+        if len(_LAYOUTS) >= 64:
+            _LAYOUTS.clear()
+        ent = _LAYOUTS[id(dense)] = (dense, {})
+    layouts = ent[1]
+    lay = layouts.get(n0)
+    if lay is None or not (arr[:, lay[0]] == lay[1]).all():
+        lay = _dense_layout(r0, dense)
+        if lay is None or not (arr[:, lay[0]] == lay[1]).all():
+            return None
+        if len(layouts) >= 8:
+            layouts.clear()
+        layouts[n0] = lay
     out = []
-    for s, e, kind, shape in plan:
+    for s, e, kind, shape in lay[2]:
         block = arr[:, s:e]
         if kind == 2:
             out.append(np.ascontiguousarray(block).view("<f4").reshape((len(recs),) + shape))

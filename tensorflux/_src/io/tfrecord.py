@@ -202,33 +202,32 @@ class _Inflater:
 
 
 _MIN_RUN = 8
+_MASK_DELTA = np.uint32(0xA282EAD8)
 
 
-def _equal_run(buf, pos, end, length, want, out):
+def _equal_run(buf, pos, end, length, header):
     """Bulk path for consecutive records of one length (fixed-shape data): one NumPy view
-    finds up to ``want`` records whose 12-byte header equals the (verified) one at ``pos``,
-    ``map`` computes their CRCs and NumPy compares them with the stored ones. Appends the good
-    records to ``out`` and returns the bytes consumed; a record with another header or a bad
-    CRC ends the run (the per-record loop then handles it and reports errors)."""
+    finds the records from ``pos`` to the end of ``buf`` whose 12-byte header equals the
+    (verified) ``header``, ``map`` computes their CRCs and one list comparison checks them
+    against the stored (unmasked in NumPy) ones. Returns the good records; a record with
+    another header or a bad CRC ends the run (the per-record loop then handles it and
+    reports errors). Returns an empty list for runs shorter than ``_MIN_RUN``."""
     stride = length + 16
-    m = min(want, (end - pos) // stride)
+    m = (end - pos) // stride
     if m < _MIN_RUN:
-        return 0
+        return []
     rows = np.frombuffer(buf, np.uint8, m * stride, pos).reshape(m, stride)
-    same = (rows[:, :12] == rows[0, :12]).all(axis=1)
-    if not same.all():
-        m = int(np.argmin(same))
+    if rows[:, :12].tobytes() != header * m:
+        m = int(np.argmin((rows[:, :12] == rows[0, :12]).all(axis=1)))
         rows = rows[:m]
-    recs = [buf[p:p + length] for p in range(pos + 12, pos + 12 + m * stride, stride)]
-    c = np.fromiter(map(crc32c, recs), np.uint64, m)
-    masked = (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-    stored = rows[:, stride - 4:].copy().view("<u4").reshape(m)
-    bad = np.flatnonzero(masked != stored)
-    if bad.size:
-        m = int(bad[0])
-        del recs[m:]
-    out += recs
-    return m * stride
+    start = pos + 12
+    recs = [buf[p:p + length] for p in range(start, start + m * stride, stride)]
+    crcs = list(map(crc32c, recs))
+    x = rows[:, stride - 4:].copy().view("<u4").reshape(m) - _MASK_DELTA
+    stored = ((x << 15) | (x >> 17)).tolist()  # unmasked stored CRCs
+    if crcs != stored:
+        del recs[next(i for i, (a, b) in enumerate(zip(crcs, stored)) if a != b):]
+    return recs
 
 
 class RecordReader:
@@ -252,6 +251,12 @@ class RecordReader:
         self._src = _Inflater(raw, _wbits(self._ctype), self._chunk) if self._ctype else raw
         self._buf, self._pos, self._base = b"", 0, 0
         self._next = None  # (chunk, start): stream bytes that follow ``_buf``, not yet used
+        self._drop_ready()
+
+    def _drop_ready(self):
+        # records of an equal run already verified, lying in ``_buf`` from ``_pos`` on with
+        # a common ``_ready_stride``; ``_ready_i`` is the next one to hand out
+        self._ready, self._ready_i, self._ready_stride = [], 0, 0
 
     @property
     def path(self) -> str:
@@ -315,6 +320,17 @@ class RecordReader:
         buf, pos, end = self._buf, self._pos, len(self._buf)
         try:
             while len(out) < n:
+                ready = self._ready
+                if ready:  # hand out verified records of the current equal run
+                    i = self._ready_i
+                    k = min(n - len(out), len(ready) - i)
+                    out += ready[i:i + k] if k < len(ready) else ready
+                    pos += k * self._ready_stride
+                    if i + k < len(ready):
+                        self._ready_i = i + k
+                    else:
+                        self._drop_ready()
+                    continue
                 if end - pos < 12:
                     self._pos = pos
                     avail = self._fill(12)
@@ -335,10 +351,11 @@ class RecordReader:
                         raise errors.DataLossError(None, None, "record size too large")
                     if len(headers) < 4096:
                         headers[header] = length
-                if n - len(out) >= _MIN_RUN:
-                    used = _equal_run(buf, pos, end, length, n - len(out), out)
-                    if used:
-                        pos += used
+                if end - pos >= _MIN_RUN * (length + 16):
+                    # verify the rest of the chunk at once; later calls take from ``_ready``
+                    run = _equal_run(buf, pos, end, length, header)
+                    if run:
+                        self._ready, self._ready_stride = run, length + 16
                         continue
                 stop = pos + 12 + length
                 if stop + 4 > end:
@@ -377,6 +394,7 @@ class RecordReader:
     def seek(self, offset: int):
         """Continues reading at uncompressed byte ``offset`` (a value of ``.offset``)."""
         offset = int(offset)
+        self._drop_ready()
         if self._base <= offset <= self._base + len(self._buf):
             self._pos = offset - self._base
             return
