@@ -80,7 +80,8 @@ def _mask_tm(mask, go_backwards, dtype):
 # Saved ``xh [time, batch, features + 1 + units]`` rows are ``[x_t, 1, h_{t-1}]``: the
 # projection is ``xh[..., :features+1] @ [kernel; bias]`` and one GEMM ``xh^T @ dz`` gives
 # ``[d_kernel; d_bias; d_recurrent_kernel]``.
-_BLOCK_ROWS = 512  # (time steps x batch) rows per pipelined block
+_BLOCK_ROWS = 512  # (time steps x batch) rows per block of projection / weight-gradient GEMMs
+_SPLIT_MIN_BATCH = 16  # from this batch size on, the forward runs the batch halves on 2 threads
 
 
 def _lstm_scale(u, dtype):
@@ -162,6 +163,16 @@ def _pipeline(pre, main, post, pipes):
     parallel.parallel_gemm_for(2, role)
 
 
+def _parts(b):
+    """Row ranges of the batch whose forward recurrences run as independent loops, one per
+    thread. The split depends only on the batch size (never on the thread count), so the
+    results do not either."""
+    if b < _SPLIT_MIN_BATCH:
+        return [(0, b)]
+    h = b // 2
+    return [(0, h), (h, b)]
+
+
 def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=False,
                  zero_output_for_mask=False):
     _check(x, h0, kernel, recurrent_kernel, 4, "_KerasLSTM")
@@ -182,27 +193,21 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=F
     h_last, c_last = h0.astype(dt, copy=True), c0.astype(dt, copy=True)
     src = _proc_order(x, go_backwards)
     hs = xh[:, :, d + 1:]
-    rows, grows = xh.reshape(-1, d + 1 + u)[:, :d + 1], gates.reshape(-1, 4 * u)
     blocks = _blocks(t_len, b)
-    proj = _Pipe(len(blocks))
 
-    def project():
-        for k, (t0, t1) in enumerate(blocks):
-            np.copyto(xh[t0:t1, :, :d], src[t0:t1])
-            xh[t0:t1, :, d] = 1.0
-            np.matmul(rows[t0 * b:t1 * b], kb, out=grows[t0 * b:t1 * b])
-            proj.done(k)
-
-    def recur():
-        tmp = scratch("lstm_tmp", (b, u), dt)
-        rec = scratch("lstm_rec", (b, 4 * u), dt)
+    def run_part(r0, r1):   # projection and recurrence of batch rows r0:r1
+        tmp = scratch("lstm_tmp", (r1 - r0, u), dt)
+        rec = scratch("lstm_rec", (r1 - r0, 4 * u), dt)
+        h_end, c_end = h_last[r0:r1], c_last[r0:r1]
         if t_len:
-            hs[0], cs[0] = h0, c0
+            hs[0, r0:r1], cs[0, r0:r1] = h0[r0:r1], c0[r0:r1]
         with np.errstate(over="ignore"):
-            for k, (t0, t1) in enumerate(blocks):
-                proj.wait(k)
+            for t0, t1 in blocks:
+                np.copyto(xh[t0:t1, r0:r1, :d], src[t0:t1, r0:r1])
+                xh[t0:t1, r0:r1, d] = 1.0
+                np.matmul(xh[t0:t1, r0:r1, :d + 1], kb, out=gates[t0:t1, r0:r1])
                 for t in range(t0, t1):
-                    g, hp, cp = gates[t], hs[t], cs[t]
+                    g, hp, cp = gates[t, r0:r1], hs[t, r0:r1], cs[t, r0:r1]
                     np.matmul(hp, rk, out=rec)
                     g += rec
                     np.exp(g, out=g)
@@ -211,24 +216,31 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask, go_backwards=F
                     gg = g[:, 2 * u:3 * u]
                     gg -= 1.0
                     last = t == t_len - 1
-                    c = c_last if last else cs[t + 1]
-                    h = h_last if last else hs[t + 1]
+                    c = c_end if last else cs[t + 1, r0:r1]
+                    h = h_end if last else hs[t + 1, r0:r1]
+                    tc = tanhc[t, r0:r1]
                     np.multiply(g[:, u:2 * u], cp, out=c)
                     np.multiply(g[:, :u], gg, out=tmp)
                     c += tmp
-                    _tanh_into(c, tanhc[t], tmp)
-                    np.multiply(g[:, 3 * u:], tanhc[t], out=h)
+                    _tanh_into(c, tc, tmp)
+                    np.multiply(g[:, 3 * u:], tc, out=h)
                     if not full:
-                        mt = m[t]
+                        mt = m[t, r0:r1]
                         prev = 0 if zero_output_for_mask else hp
-                        out[:, t] = mt * h + (1 - mt) * prev
+                        out[r0:r1, t] = mt * h + (1 - mt) * prev
                         h[...] = mt * h + (1 - mt) * hp
                         c[...] = mt * c + (1 - mt) * cp
         if full and t_len:
-            np.copyto(out[:, :t_len - 1], np.swapaxes(hs[1:], 0, 1))
-            out[:, t_len - 1] = h_last
+            np.copyto(out[r0:r1, :t_len - 1], np.swapaxes(hs[1:, r0:r1], 0, 1))
+            out[r0:r1, t_len - 1] = h_end
 
-    _pipeline(project, recur, lambda: None, [proj])
+    parts = _parts(b)
+
+    def run(i, j):
+        for k in range(i, j):
+            run_part(*parts[k])
+
+    parallel.parallel_gemm_for(len(parts), run)
     return out, h_last, c_last, gates, cs, tanhc, xh
 
 

@@ -286,8 +286,11 @@ class Optimizer:
         with tf.name_scope(self.name):
             grads, trainable_variables = self._filter_empty_gradients(grads,
                                                                       trainable_variables)
-            grads = [deduplicate(g) if isinstance(g, IndexedSlices) else
-                     tf.convert_to_tensor(g) for g in grads]
+            # Sparse updates need unique indices; dense ones take the dense sum directly
+            # (the same values as deduplicating first, without the Unique and extra sum).
+            grads = [(deduplicate(g) if self._sparse_updates else densify(g))
+                     if isinstance(g, IndexedSlices) else tf.convert_to_tensor(g)
+                     for g in grads]
             scale = self.loss_scale_factor
             if scale is not None:
                 grads = [map_values(g, lambda x: x / scale) for g in grads]
