@@ -60,3 +60,47 @@ def test_fused_adam_matches_formula(threads):
     np.testing.assert_allclose(var.numpy(), w0 - lr_t * mm / (np.sqrt(vv) + 1e-7), rtol=1e-5,
                                atol=1e-6)
     np.testing.assert_allclose(m.numpy(), mm, rtol=1e-6)
+
+
+def test_parallel_for_errors_wait_for_every_chunk(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setenv("TENSORFLUX_INTRA_OP_THREADS", "2")
+    finished = []
+
+    def worker_fails(i, j):
+        if i:
+            time.sleep(0.02)
+            raise ValueError("chunk failed")
+        finished.append(i)
+
+    with pytest.raises(ValueError, match="chunk failed"):
+        parallel.parallel_for(100, worker_fails, 1)
+
+    def caller_fails(i, j):
+        if i == 0:
+            raise KeyError("caller chunk")
+        time.sleep(0.02)
+        finished.append(i)
+
+    with pytest.raises(KeyError):
+        parallel.parallel_for(100, caller_fails, 1)
+    assert finished == [0, 50]   # the worker's chunk ended before the call returned
+    # a second thread fanning out while the team is busy runs serially, not queued
+    seen = []
+    gate, started = threading.Event(), threading.Event()
+
+    def slow(i, j):
+        if i:
+            gate.wait(5)
+        else:
+            started.set()   # runs while that call holds the team
+
+    t = threading.Thread(target=parallel.parallel_for, args=(100, slow, 1))
+    t.start()
+    assert started.wait(5)
+    parallel.parallel_for(100, lambda i, j: seen.append((i, j)), 1)
+    gate.set()
+    t.join()
+    assert seen == [(0, 100)]

@@ -78,10 +78,18 @@ class _Worker:
         self._go.release()
 
     def join(self):
-        self._done.acquire()
+        interrupted = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except KeyboardInterrupt as e:  # the chunk still runs on our buffers: wait for it
+                interrupted = e
         e, self._error = self._error, None
         if e is not None:
             raise e
+        if interrupted is not None:
+            raise interrupted
 
 
 _team: list = []          # the workers, created on first use
