@@ -144,3 +144,22 @@ def test_pipeline_consumer_of_failed_main_is_released(monkeypatch):
 
     with pytest.raises(KeyError, match="bptt failed"):
         nn_rnn._pipeline(lambda: None, main, post, [pipe])
+
+
+def test_batch_halves_equal_row_by_row_runs(threads):
+    """A batch of 19 runs as two halves (9 and 10 rows); each row must equal its own
+    batch-of-one run (which is never split), masked steps included."""
+    r = np.random.default_rng(11)
+    b = 19
+    x = r.standard_normal((b, T, D)).astype("float32")
+    mask = (r.random((b, T)) > 0.3).astype("float32")
+    w = [(r.standard_normal(s) * 0.5).astype("float32")
+         for s in ((b, U), (b, U), (D, 4 * U), (U, 4 * U), (4 * U,))]
+    assert len(nn_rnn._parts(b)) == 2
+    out, h, c = nn_rnn.lstm_sequence(x, w[0], w[1], *w[2:], mask, False)
+    for i in (0, 8, 9, 18):
+        o1, h1, c1 = nn_rnn.lstm_sequence(x[i:i + 1], w[0][i:i + 1], w[1][i:i + 1], *w[2:],
+                                           mask[i:i + 1], False)
+        np.testing.assert_allclose(out.numpy()[i], o1.numpy()[0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(h.numpy()[i], h1.numpy()[0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(c.numpy()[i], c1.numpy()[0], rtol=1e-5, atol=1e-6)
