@@ -78,7 +78,7 @@ RELU = _unary("Relu", _relu_kernel, lambda op, g: [execute(RELU_GRAD, (g, op.out
 RELU_GRAD = _grad_op("ReluGrad", _relu_grad_kernel,
                      lambda op, gg: [execute(RELU_GRAD, (gg, op.inputs[1])),
                                      _zero(op.inputs[1])])
-RELU6 = _unary("Relu6", lambda x: np.clip(x, 0, 6).astype(x.dtype),
+RELU6 = _unary("Relu6", lambda x: np.clip(x, x.dtype.type(0), x.dtype.type(6)),
                lambda op, g: [execute(RELU6_GRAD, (g, op.inputs[0]))], types=u.REAL)
 RELU6_GRAD = _grad_op("Relu6Grad", lambda g, x: np.where((x > 0) & (x < 6), g, 0).astype(
     g.dtype), lambda op, gg: [execute(RELU6_GRAD, (gg, op.inputs[1])), _zero(op.inputs[1])])

@@ -32,7 +32,7 @@ def _fbn_kernel(x, scale, offset, mean, variance, epsilon=0.0001, exponential_av
                 data_format="NHWC", is_training=True):
     ax = _red_axes(x, data_format)
     bs = _bshape(x, data_format)
-    xf = x.astype(np.float64 if x.dtype == np.float64 else np.float32)
+    xf = x.astype(np.float64 if x.dtype == np.float64 else np.float32, copy=False)
     if is_training:
         m = xf.mean(axis=ax)
         v = xf.var(axis=ax)
@@ -48,10 +48,13 @@ def _fbn_kernel(x, scale, offset, mean, variance, epsilon=0.0001, exponential_av
         m, v = mean.astype(xf.dtype), variance.astype(xf.dtype)
         bm, bv = mean, variance
     inv = 1.0 / np.sqrt(v + epsilon)
-    y = (xf - m.reshape(bs)) * (inv * scale).reshape(bs) + offset.reshape(bs)
+    # (x - mean) * (inv * scale) + offset, in one buffer: three passes, no temporaries
+    y = np.subtract(xf, m.reshape(bs))
+    y *= (inv * scale).reshape(bs)
+    y += offset.reshape(bs)
     ud = scale.dtype
-    return (y.astype(x.dtype), np.asarray(bm, ud), np.asarray(bv, ud), m.astype(ud),
-            np.asarray(v, ud), np.zeros((0,), ud))
+    return (y.astype(x.dtype, copy=False), np.asarray(bm, ud), np.asarray(bv, ud),
+            m.astype(ud), np.asarray(v, ud), np.zeros((0,), ud))
 
 
 def _fbn_infer(ic):

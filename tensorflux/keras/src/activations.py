@@ -17,8 +17,11 @@ def _named(name):
 
 @_named("relu")
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return tf.nn.relu(x)
+    if negative_slope == 0.0 and threshold == 0.0:
+        if max_value is None:
+            return tf.nn.relu(x)
+        if isinstance(max_value, (int, float)) and max_value == 6:
+            return tf.nn.relu6(x)   # min(max(x, 0), 6) as one op (MobileNet's ReLU(6.))
     x = tf.convert_to_tensor(x)
     neg = None
     if negative_slope != 0.0:
