@@ -10,6 +10,7 @@ import numpy as np
 
 from tensorflux._src.core import dtypes as _dt
 from tensorflux._src.core.op_def import defop
+from tensorflux._src.framework import parallel
 from tensorflux._src.framework.execute import execute
 from tensorflux._src.ops import nn_conv as nc
 from tensorflux._src.ops import nn_util as nu
@@ -46,10 +47,16 @@ def _fwd(x, w, strides=None, padding="VALID", explicit_paddings=(), data_format=
     return nu.from_cl(y.astype(x.dtype, copy=False), data_format)
 
 
+_BAND_BYTES = 1 << 20  # output bytes per band of rows (smaller bands cost more in calls)
+
+
 def _shift_add(x, w, st, dl, pads, out):
     """kh*kw strided multiply-adds vectorized over channels: several times faster than
     im2col + a batched (C, P, K) @ (C, K, M) GEMV for the usual 3x3/5x5 kernels, and the
-    output is C-contiguous."""
+    output is C-contiguous. With a channel multiplier of 1 and unit width stride, each tap
+    is tiled across the output width so that one multiply covers whole rows (a long inner
+    loop instead of one of ``C`` elements: 2-3x faster). The output is walked in bands of
+    rows split over the intra-op threads; every element sums its taps in the same order."""
     kh, kw, c, m = w.shape
     xp = nc._pad(x, pads)
     n, (oh, ow) = x.shape[0], out
@@ -58,15 +65,32 @@ def _shift_add(x, w, st, dl, pads, out):
     else:
         xp, taps, shape = xp[..., None], w, (n, oh, ow, c, m)
     y = np.empty(shape, np.result_type(x, w))
-    tmp = np.empty_like(y)
-    for t, (i, j) in enumerate(np.ndindex(kh, kw)):
-        r, q = i * dl[0], j * dl[1]
-        v = xp[:, r:r + st[0] * (oh - 1) + 1:st[0], q:q + st[1] * (ow - 1) + 1:st[1]]
-        if t == 0:
-            np.multiply(v, taps[i, j], out=y)
-        else:
-            np.multiply(v, taps[i, j], out=tmp)
-            y += tmp
+    row_bytes = max(1, y.nbytes // max(1, n * oh))
+    band = max(1, _BAND_BYTES // row_bytes)
+    flat = m == 1 and st[1] == 1   # a tap's window rows are contiguous: one long inner loop
+    if flat:
+        taps = np.tile(taps, (1, 1, ow))       # each tap repeated across the output width
+
+    def rows(a, b):
+        for o0 in range(a, b, band):
+            o1 = min(o0 + band, b)
+            yb = y[:, o0:o1]
+            if flat:
+                yb = yb.reshape(n, o1 - o0, ow * c)
+            tmp = np.empty_like(yb)
+            for t, (i, j) in enumerate(np.ndindex(kh, kw)):
+                r, q = i * dl[0] + st[0] * o0, j * dl[1]
+                v = xp[:, r:r + st[0] * (o1 - o0 - 1) + 1:st[0],
+                       q:q + st[1] * (ow - 1) + 1:st[1]]
+                if flat:
+                    v = v.reshape(n, o1 - o0, ow * c)   # a view: rows of (ow, c) are contiguous
+                if t == 0:
+                    np.multiply(v, taps[i, j], out=yb)
+                else:
+                    np.multiply(v, taps[i, j], out=tmp)
+                    yb += tmp
+
+    parallel.parallel_for(oh, rows, max(1, parallel.MIN_PER_THREAD // max(1, y.size // oh)))
     return y.reshape(n, oh, ow, c * m)
 
 
