@@ -506,3 +506,39 @@ def test_remap_backward_fusion_with_another_gemm_split_matches_closely():
     assert types.count("_FusedMatMulApply") == 2
     for a, b in zip(fused, plain):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def _conv_bn(training, use_stats=False, act=True):
+    r = np.random.default_rng(5)
+    w = tf.constant(r.standard_normal((3, 3, 2, 4)).astype(np.float32))
+    scale, offset = (tf.constant(r.uniform(0.5, 1.5, 4).astype(np.float32)) for _ in range(2))
+    mean = tf.constant(r.standard_normal(4).astype(np.float32))
+    var = tf.constant(r.uniform(0.5, 2.0, 4).astype(np.float32))
+
+    def f(x):
+        y = tf.nn.conv2d(x, w, 1, "SAME")
+        out = tf.raw_ops.FusedBatchNormV3(x=y, scale=scale, offset=offset, mean=mean,
+                                          variance=var, epsilon=1e-3, is_training=training)
+        z = tf.nn.relu6(out[0]) if act else out[0]
+        return (z, out[1]) if use_stats else z
+    return f
+
+
+def test_remap_conv_batch_norm_activation():
+    x = tf.constant(np.random.default_rng(1).standard_normal((2, 5, 5, 2)).astype(np.float32)
+                    * 3)
+    f = _conv_bn(False)
+    ops = _plan_ops(f, tf.TensorSpec([2, 5, 5, 2]))
+    fused = [op for op in ops if op.type == "_FusedConv2D"]
+    assert len(fused) == 1 and not {"Conv2D", "FusedBatchNormV3", "Relu6"} & set(_types(ops))
+    assert list(fused[0].get_attr("fused_ops")) == ["FusedBatchNorm", "Relu6"]
+    assert fused[0].get_attr("epsilon") == pytest.approx(1e-3)
+    got = _run(f, x)[0]
+    _set(remapping=False)
+    plain = _run(f, x)[0]
+    np.testing.assert_array_equal(got, plain)     # the same arithmetic, bit for bit
+    assert 0 < (got == 6).sum() and (got == 0).sum() > 0   # the clip did something
+    _set(remapping=True)
+    # training mode, and a graph that reads the batch statistics, are left alone
+    for g in (_conv_bn(True, act=False), _conv_bn(False, use_stats=True)):
+        assert "FusedBatchNormV3" in _types(_plan_ops(g, tf.TensorSpec([2, 5, 5, 2])))

@@ -117,3 +117,19 @@ SPECS += [
            lambda a, b, w: w - np.float32(0.5) * (a @ b), [A[:1], W, F], grad=False,
            unknown_shapes=False, atol=1e-6),
 ]
+
+
+# _FusedConv2D with an inference batch norm: args are scale, offset, mean, variance.
+BN = [r.uniform(0.5, 1.5, 3).astype(np.float32), r.standard_normal(3).astype(np.float32),
+      r.standard_normal(3).astype(np.float32), r.uniform(0.5, 2.0, 3).astype(np.float32)]
+
+
+def _fconv_bn(x, k, scale, offset, mean, var):
+    return execute(FUSED_CONV2D, (x, k, [scale, offset, mean, var]),
+                   {"strides": [1, 1, 1, 1], "padding": "VALID", "epsilon": 1e-3,
+                    "fused_ops": ["FusedBatchNorm"]})
+
+
+SPECS.append(OpSpec("fused_conv2d_batch_norm", _fconv_bn,
+                    lambda x, k, s, o, m, v: (_conv_ref(x, k) - m) * (s / np.sqrt(v + 1e-3)) + o,
+                    [X, K] + BN, atol=1e-5, grad=False))

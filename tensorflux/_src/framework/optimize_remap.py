@@ -1,10 +1,13 @@
 """The ``remapping`` pass: fuse ``MatMul``/``Conv2D`` + ``BiasAdd`` (+ activation).
 
-Like TensorFlow's remapper, the chains ``MatMul -> BiasAdd [-> Relu|Relu6|LeakyRelu]``
-and ``Conv2D -> BiasAdd [-> activation]`` become one ``_FusedMatMul`` / ``_FusedConv2D``
-node whose ``fused_ops`` attr lists the fused steps (``["BiasAdd", "Relu"]``). The fused
-kernel runs the MatMul/Conv2D kernel, then adds the bias and applies the activation in
-place on that output buffer: one temporary instead of three.
+Like TensorFlow's remapper, the chains ``MatMul -> BiasAdd [-> Relu|Relu6|LeakyRelu]``,
+``Conv2D -> BiasAdd [-> activation]`` and ``Conv2D -> FusedBatchNormV3 (inference)
+[-> activation]`` become one ``_FusedMatMul`` / ``_FusedConv2D`` node whose ``fused_ops``
+attr lists the fused steps (``["BiasAdd", "Relu"]``, ``["FusedBatchNorm", "Relu6"]``; the
+batch norm's scale, offset, mean and variance are its four ``args``). The fused kernel runs
+the MatMul/Conv2D kernel, then adds the bias (or normalizes, with the same arithmetic as
+``FusedBatchNormV3``) and applies the activation in place on each output block while it is
+in cache: one buffer instead of three.
 
 A chain is fused only when each intermediate result has no other consumer, is not
 fetched and carries no control dependency. The NN ops are looked up by name when the
@@ -99,14 +102,36 @@ def _channel_axis(data_format):
     return 1 if (data_format or "NHWC").startswith("NC") else -1
 
 
+def _batch_norm_params(args, epsilon, dtype, channels, fused_ops):
+    """``(mean, scale / sqrt(variance + epsilon), offset)`` of an inference batch norm, cast
+    and combined exactly as ``FusedBatchNormV3``'s kernel does."""
+    if len(args) != 4 or any(np.ndim(a) != 1 or np.shape(a)[0] != channels for a in args):
+        raise errors.InvalidArgumentError(
+            None, None, f"_FusedConv2D: FusedBatchNorm needs scale, offset, mean and variance "
+            f"of {channels} channels each, got shapes {[list(np.shape(a)) for a in args]}")
+    _check_fused(args[0], channels, ["BiasAdd"] + list(fused_ops[1:]), "_FusedConv2D", [])
+    scale, offset, mean, variance = args
+    inv = 1.0 / np.sqrt(variance.astype(dtype, copy=False) + epsilon)
+    return mean.astype(dtype, copy=False), inv * scale, offset
+
+
 def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
                        num_args=None, T=None, **conv_attrs):
-    bias = args[0]
-    _check_fused(bias, w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
+    if list(fused_ops[:1]) == ["FusedBatchNorm"]:
+        mean, k, offset = _batch_norm_params(args, epsilon, x.dtype, w.shape[-1], fused_ops)
 
-    def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
-        block += bias
-        _activate(block, fused_ops, leakyrelu_alpha)
+        def epilogue(block):  # (x - mean) * k + offset, as FusedBatchNormV3 computes it
+            block -= mean
+            block *= k
+            block += offset
+            _activate(block, fused_ops, leakyrelu_alpha)
+    else:
+        bias = args[0]
+        _check_fused(bias, w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
+
+        def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
+            block += bias
+            _activate(block, fused_ops, leakyrelu_alpha)
 
     return all_ops()["Conv2D"].kernel(x, w, _epilogue=epilogue, **conv_attrs)
 
@@ -242,10 +267,42 @@ def _match(op, value, df, uses, ctrl, reg):
     elif value.shape.rank not in (None, 2) or df not in ("NHWC", "NCHW"):
         return None
     nodes, fused = [base, op], ["BiasAdd"]
-    nxt = _only_user(uses, op.outputs[0])
+    nxt = _activation_after(op.outputs[0], uses, ctrl, reg)
+    if nxt is not None:
+        nodes.append(nxt)
+        fused.append(nxt.type)
+    return nodes, fused
+
+
+def _activation_after(t, uses, ctrl, reg):
+    """The activation node that is ``t``'s only consumer and can be fused, or None."""
+    nxt = _only_user(uses, t)
     if (nxt is not None and nxt.type in ACTIVATIONS and nxt.type in reg
             and not nxt.control_inputs and id(nxt) not in ctrl
             and (nxt.type != "LeakyRelu" or nxt.attrs.get("alpha", 0.2) > 0)):
+        return nxt
+    return None
+
+
+def _match_batch_norm(op, uses, ctrl, reg):
+    """``Conv2D -> FusedBatchNormV3 (inference) [-> activation]`` ending at ``op``: (nodes,
+    fused_ops), or None. Only the normalized output may be used (the batch statistics
+    outputs are not computed by the fused kernel)."""
+    if op.attrs.get("is_training", True) or op.control_inputs or id(op) in ctrl:
+        return None
+    conv = op.inputs[0].op
+    if (conv.type != "Conv2D" or "Conv2D" not in reg or conv.control_inputs
+            or id(conv) in ctrl or _only_user(uses, op.inputs[0]) is not op):
+        return None
+    df = op.attrs.get("data_format", "NHWC")
+    if df != conv.attrs.get("data_format", "NHWC") or op.inputs[0].dtype not in (
+            _dt.float32, _dt.float64) or any(t.dtype != op.inputs[0].dtype for t in op.inputs):
+        return None
+    if any(uses.get(id(t)) for t in op.outputs[1:]):
+        return None
+    nodes, fused = [conv, op], ["FusedBatchNorm"]
+    nxt = _activation_after(op.outputs[0], uses, ctrl, reg)
+    if nxt is not None:
         nodes.append(nxt)
         fused.append(nxt.type)
     return nodes, fused
@@ -261,11 +318,17 @@ def remap(g, feeds, fetches):
     place = {}   # id(last node of a chain) -> fused node placed right after it
     rep = {}
     for op in g._ops:
-        vb = _bias_operands(op)
-        if vb is None:
-            continue
-        value, bias, df = vb
-        m = _match(op, value, df, uses, ctrl, reg)
+        if op.type == "FusedBatchNormV3":
+            m = _match_batch_norm(op, uses, ctrl, reg)
+            args = list(op.inputs[1:5])
+            epsilon = float(op.attrs.get("epsilon", 1e-4))
+        else:
+            vb = _bias_operands(op)
+            if vb is None:
+                continue
+            value, bias, df = vb
+            m = _match(op, value, df, uses, ctrl, reg)
+            args, epsilon = [bias], 1e-4
         if m is None:
             continue
         nodes, fused_ops = m
@@ -273,16 +336,18 @@ def remap(g, feeds, fetches):
         fdef = _FUSED[base.type]
         alpha = last.attrs.get("alpha", 0.2) if fused_ops[-1] == "LeakyRelu" else 0.2
         attrs = dict(base.attrs)
-        attrs.update(fused_ops=fused_ops, num_args=1, epsilon=1e-4, leakyrelu_alpha=alpha,
-                     __original_node_names=[n.name for n in nodes])
+        attrs.update(fused_ops=fused_ops, num_args=len(args), epsilon=epsilon,
+                     leakyrelu_alpha=alpha, __original_node_names=[n.name for n in nodes])
         call = dict(base.call_attrs or {})
         call["fused_ops"] = tuple(fused_ops)
+        if fused_ops[0] == "FusedBatchNorm":
+            call["epsilon"] = epsilon
         if fused_ops[-1] == "LeakyRelu":
             call["leakyrelu_alpha"] = float(alpha)
         out = last.outputs[0]
-        new = g.new_op(fdef, [base.inputs[0], base.inputs[1], bias], attrs, call,
-                       [0, 1, (2, 3)], last.name, [(out.shape.as_tuple(), out.dtype)],
-                       like=last)
+        new = g.new_op(fdef, [base.inputs[0], base.inputs[1]] + args, attrs, call,
+                       [0, 1, (2, 2 + len(args))], last.name,
+                       [(out.shape.as_tuple(), out.dtype)], like=last)
         new.control_inputs = []
         place[id(last)] = new
         rep[id(out)] = new.outputs[0]
