@@ -542,3 +542,29 @@ def test_remap_conv_batch_norm_activation():
     # training mode, and a graph that reads the batch statistics, are left alone
     for g in (_conv_bn(True, act=False), _conv_bn(False, use_stats=True)):
         assert "FusedBatchNormV3" in _types(_plan_ops(g, tf.TensorSpec([2, 5, 5, 2])))
+
+
+@pytest.mark.parametrize("ksize,rows", [(1, 37), (3, 40)])
+def test_remap_conv_epilogue_on_many_rows_of_few_channels(ksize, rows):
+    """Blocks of many rows and few channels take the widened (rows/k, k*C) view; the
+    remainder rows the plain one: the same values as the unfused ops either way."""
+    r = np.random.default_rng(9)
+    x = tf.constant(r.standard_normal((2, rows, rows, 3)).astype(np.float32) * 3)
+    w = tf.constant(r.standard_normal((ksize, ksize, 3, 8)).astype(np.float32))
+    b = tf.constant(r.standard_normal(8).astype(np.float32))
+    bn = [tf.constant(v) for v in (r.uniform(0.5, 1.5, 8), r.standard_normal(8),
+                                   r.standard_normal(8), r.uniform(0.5, 2, 8))]
+    bn = [tf.cast(v, tf.float32) for v in bn]
+
+    def f(x):
+        y = tf.nn.conv2d(x, w, 1, "SAME")
+        n = tf.raw_ops.FusedBatchNormV3(x=y, scale=bn[0], offset=bn[1], mean=bn[2],
+                                        variance=bn[3], is_training=False)[0]
+        return tf.nn.relu6(n), tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, -w, 1, "SAME"), b))
+
+    types = _types(_plan_ops(f, tf.TensorSpec([2, rows, rows, 3])))
+    assert types.count("_FusedConv2D") == 2
+    fused = _run(f, x)
+    _set(remapping=False)
+    for a, b_ in zip(fused, _run(f, x)):
+        np.testing.assert_array_equal(a, b_)

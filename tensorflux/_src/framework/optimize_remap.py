@@ -115,23 +115,50 @@ def _batch_norm_params(args, epsilon, dtype, channels, fused_ops):
     return mean.astype(dtype, copy=False), inv * scale, offset
 
 
+_WIDE = 512  # elements per row of the widened view of a block with few channels
+
+
+def _widened(vecs, channels):
+    """Per-channel vectors tiled ``k`` times, for ``(rows, channels)`` blocks viewed as
+    ``(rows / k, k * channels)``: NumPy broadcasts a vector over rows one row at a time, so
+    with few channels its inner loops are short (16-32 elements) and slow."""
+    k = max(1, _WIDE // max(1, channels))
+    return k, [np.tile(v, k) for v in vecs]
+
+
+def _per_channel(block, k, wide, vecs, fn):
+    """``fn(view, vectors)`` on the widened rows of a C-contiguous ``(rows, channels)``
+    block, then on the remainder rows with the plain vectors (the same values per element)."""
+    rows = block.shape[0]
+    main = rows - rows % k if k > 1 and block.flags.c_contiguous else 0
+    if main:
+        fn(block[:main].reshape(main // k, -1), wide)
+    if main < rows:
+        fn(block[main:], vecs)
+
+
 def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
                        num_args=None, T=None, **conv_attrs):
     if list(fused_ops[:1]) == ["FusedBatchNorm"]:
-        mean, k, offset = _batch_norm_params(args, epsilon, x.dtype, w.shape[-1], fused_ops)
+        vecs = list(_batch_norm_params(args, epsilon, x.dtype, w.shape[-1], fused_ops))
 
-        def epilogue(block):  # (x - mean) * k + offset, as FusedBatchNormV3 computes it
-            block -= mean
-            block *= k
-            block += offset
-            _activate(block, fused_ops, leakyrelu_alpha)
+        def finish(b, v):  # (x - mean) * k + offset, as FusedBatchNormV3 computes it
+            b -= v[0]
+            b *= v[1]
+            b += v[2]
+            _activate(b, fused_ops, leakyrelu_alpha)
     else:
-        bias = args[0]
-        _check_fused(bias, w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
+        vecs = [args[0]]
+        _check_fused(args[0], w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
 
-        def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
-            block += bias
-            _activate(block, fused_ops, leakyrelu_alpha)
+        def finish(b, v):
+            b += v[0]
+            _activate(b, fused_ops, leakyrelu_alpha)
+
+    k, wide = _widened(vecs, w.shape[-1])
+
+    def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
+        _per_channel(block, k, wide, vecs, finish)
 
     return all_ops()["Conv2D"].kernel(x, w, _epilogue=epilogue, **conv_attrs)
 

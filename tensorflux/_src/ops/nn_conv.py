@@ -120,9 +120,10 @@ def _conv_forward(x, w, strides, dil, pads, out, epilogue=None):
     k = w.shape[:-2]
     w2 = w.reshape(-1, w.shape[-1])
     if _pointwise(k, strides, pads):
-        y = parallel_matmul(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), w2)
-        if epilogue is not None:
-            epilogue(y)
+        # row blocks (all channels), each finished by the epilogue on its own thread
+        y = parallel_matmul(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), w2,
+                            None if epilogue is None else lambda b, r, c: epilogue(b),
+                            rows=True)
     else:
         rows_per = int(np.prod(out))
         y = np.empty((x.shape[0] * rows_per, w.shape[-1]), np.result_type(x, w))
