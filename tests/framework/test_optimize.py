@@ -568,3 +568,26 @@ def test_remap_conv_epilogue_on_many_rows_of_few_channels(ksize, rows):
     _set(remapping=False)
     for a, b_ in zip(fused, _run(f, x)):
         np.testing.assert_array_equal(a, b_)
+
+
+def test_remap_depthwise_batch_norm_and_bias():
+    r = np.random.default_rng(4)
+    x = tf.constant(r.standard_normal((2, 30, 30, 6)).astype(np.float32) * 3)
+    w = tf.constant(r.standard_normal((3, 3, 6, 1)).astype(np.float32))
+    b = tf.constant(r.standard_normal(6).astype(np.float32))
+    bn = [tf.constant(v.astype(np.float32)) for v in (
+        r.uniform(0.5, 1.5, 6), r.standard_normal(6), r.standard_normal(6), r.uniform(0.5, 2, 6))]
+
+    def f(x):
+        y = tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME")
+        n = tf.raw_ops.FusedBatchNormV3(x=y, scale=bn[0], offset=bn[1], mean=bn[2],
+                                        variance=bn[3], is_training=False)[0]
+        z = tf.nn.depthwise_conv2d(x, -w, [1, 2, 2, 1], "SAME")
+        return tf.nn.relu6(n), tf.nn.relu(tf.nn.bias_add(z, b))
+
+    types = _types(_plan_ops(f, tf.TensorSpec([2, 30, 30, 6])))
+    assert types.count("_FusedDepthwiseConv2dNative") == 2 and "FusedBatchNormV3" not in types
+    fused = _run(f, x)
+    _set(remapping=False)
+    for a, b_ in zip(fused, _run(f, x)):
+        np.testing.assert_array_equal(a, b_)

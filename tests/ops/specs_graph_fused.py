@@ -7,7 +7,7 @@ import tensorflux as tf
 
 from tensorflux._src.core import op_def
 from tensorflux._src.framework.execute import execute
-from tensorflux._src.framework.optimize_remap import FUSED_CONV2D, FUSED_MATMUL
+from tensorflux._src.framework.optimize_remap import FUSED_CONV2D, FUSED_DEPTHWISE, FUSED_MATMUL
 from tensorflux._src.framework.optimize_remap_grad import (FUSED_MATMUL_APPLY,
                                                           FUSED_MATMUL_RELU_GRAD)
 from tensorflux._src.ops.training_ops import handle_arg
@@ -133,3 +133,37 @@ def _fconv_bn(x, k, scale, offset, mean, var):
 SPECS.append(OpSpec("fused_conv2d_batch_norm", _fconv_bn,
                     lambda x, k, s, o, m, v: (_conv_ref(x, k) - m) * (s / np.sqrt(v + 1e-3)) + o,
                     [X, K] + BN, atol=1e-5, grad=False))
+
+
+# _FusedDepthwiseConv2dNative: bias or batch norm (+ activation) on a depthwise convolution.
+DK = r.standard_normal((2, 2, 2, 1)).astype(np.float32)   # channel multiplier 1
+DB = r.standard_normal(2).astype(np.float32)
+DBN = [v[:2].copy() for v in BN]
+
+
+def _dw_ref(x, k):
+    n, h, w_, c = x.shape
+    kh, kw = k.shape[:2]
+    out = np.zeros((n, h - kh + 1, w_ - kw + 1, c), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out += x[:, i:i + h - kh + 1, j:j + w_ - kw + 1, :] * k[i, j, :, 0]
+    return out
+
+
+def _fdw(fused, **kw):
+    def f(x, k, *args):
+        at = {"strides": [1, 1, 1, 1], "padding": "VALID", "fused_ops": fused}
+        at.update(kw)
+        return execute(FUSED_DEPTHWISE, (x, k, list(args)), at)
+    return f
+
+
+SPECS += [
+    OpSpec("fused_depthwise_bias", _fdw(["BiasAdd"]), lambda x, k, b: _dw_ref(x, k) + b,
+           [X, DK, DB], atol=1e-5),
+    OpSpec("fused_depthwise_batch_norm_relu6", _fdw(["FusedBatchNorm", "Relu6"], epsilon=1e-3),
+           lambda x, k, s, o, m, v: np.clip((_dw_ref(x, k) - m) * (s / np.sqrt(v + 1e-3)) + o,
+                                            0, 6),
+           [X * 3, DK] + DBN, atol=1e-5, grad=False),
+]

@@ -137,10 +137,10 @@ def _per_channel(block, k, wide, vecs, fn):
         fn(block[main:], vecs)
 
 
-def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
-                       num_args=None, T=None, **conv_attrs):
+def _conv_epilogue(args, fused_ops, epsilon, leakyrelu_alpha, dtype, channels, what):
+    """``epilogue(block)`` finishing ``(rows, channels)`` blocks of a convolution's output."""
     if list(fused_ops[:1]) == ["FusedBatchNorm"]:
-        vecs = list(_batch_norm_params(args, epsilon, x.dtype, w.shape[-1], fused_ops))
+        vecs = list(_batch_norm_params(args, epsilon, dtype, channels, fused_ops))
 
         def finish(b, v):  # (x - mean) * k + offset, as FusedBatchNormV3 computes it
             b -= v[0]
@@ -149,18 +149,32 @@ def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyre
             _activate(b, fused_ops, leakyrelu_alpha)
     else:
         vecs = [args[0]]
-        _check_fused(args[0], w.shape[-1], fused_ops, "_FusedConv2D", list(x.shape))
+        _check_fused(args[0], channels, fused_ops, what, [])
 
         def finish(b, v):
             b += v[0]
             _activate(b, fused_ops, leakyrelu_alpha)
 
-    k, wide = _widened(vecs, w.shape[-1])
+    k, wide = _widened(vecs, channels)
 
     def epilogue(block):  # one (rows, channels) block of the channels-last output, in cache
         _per_channel(block, k, wide, vecs, finish)
 
+    return epilogue
+
+
+def _fused_conv_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4, leakyrelu_alpha=0.2,
+                       num_args=None, T=None, **conv_attrs):
+    epilogue = _conv_epilogue(args, fused_ops, epsilon, leakyrelu_alpha, x.dtype, w.shape[-1],
+                              "_FusedConv2D")
     return all_ops()["Conv2D"].kernel(x, w, _epilogue=epilogue, **conv_attrs)
+
+
+def _fused_depthwise_kernel(x, w, args, fused_ops=("BiasAdd",), epsilon=1e-4,
+                            leakyrelu_alpha=0.2, num_args=None, T=None, **conv_attrs):
+    epilogue = _conv_epilogue(args, fused_ops, epsilon, leakyrelu_alpha, x.dtype,
+                              w.shape[-2] * w.shape[-1], "_FusedDepthwiseConv2dNative")
+    return all_ops()["DepthwiseConv2dNative"].kernel(x, w, _epilogue=epilogue, **conv_attrs)
 
 
 # --- shape rules and gradients ---------------------------------------------------------------
@@ -241,7 +255,18 @@ FUSED_CONV2D = defop(
     infer=_infer_with("Conv2D"), grad=_fused_grad("Conv2D"),
     doc="Conv2D + BiasAdd (+ activation) in one kernel (made by the remapping pass).")
 
-_FUSED = {"MatMul": FUSED_MATMUL, "Conv2D": FUSED_CONV2D}
+FUSED_DEPTHWISE = defop(
+    "_FusedDepthwiseConv2dNative", _fused_depthwise_kernel,
+    inputs=("input: T", "filter: T", "args: num_args*T"), outputs=("output: T",),
+    types={"T": FLOAT},
+    attrs=dict(_FUSED_ATTRS, strides=[1, 1, 1, 1], padding="VALID", explicit_paddings=[],
+               data_format="NHWC", dilations=[1, 1, 1, 1]),
+    infer=_infer_with("DepthwiseConv2dNative"), grad=_fused_grad("DepthwiseConv2dNative"),
+    doc="DepthwiseConv2dNative + BiasAdd or FusedBatchNorm (+ activation) in one kernel "
+        "(made by the remapping pass).")
+
+_FUSED = {"MatMul": FUSED_MATMUL, "Conv2D": FUSED_CONV2D,
+          "DepthwiseConv2dNative": FUSED_DEPTHWISE}
 
 
 # --- the pass --------------------------------------------------------------------------------
@@ -288,7 +313,7 @@ def _match(op, value, df, uses, ctrl, reg):
         return None
     if _only_user(uses, value) is not op or value.dtype not in FLOAT:
         return None
-    if base.type == "Conv2D":
+    if base.type != "MatMul":
         if df != base.attrs.get("data_format", "NHWC"):
             return None
     elif value.shape.rank not in (None, 2) or df not in ("NHWC", "NCHW"):
@@ -318,7 +343,8 @@ def _match_batch_norm(op, uses, ctrl, reg):
     if op.attrs.get("is_training", True) or op.control_inputs or id(op) in ctrl:
         return None
     conv = op.inputs[0].op
-    if (conv.type != "Conv2D" or "Conv2D" not in reg or conv.control_inputs
+    if (conv.type not in ("Conv2D", "DepthwiseConv2dNative") or conv.type not in reg
+            or conv.control_inputs
             or id(conv) in ctrl or _only_user(uses, op.inputs[0]) is not op):
         return None
     df = op.attrs.get("data_format", "NHWC")

@@ -34,7 +34,7 @@ def _patches(x, k, st, dl, pads, out):
 
 
 def _fwd(x, w, strides=None, padding="VALID", explicit_paddings=(), data_format="NHWC",
-         dilations=None):
+         dilations=None, _epilogue=None):
     x = nu.to_cl(x, data_format)
     kh, kw, c, m = w.shape
     if x.shape[-1] != c:
@@ -43,20 +43,22 @@ def _fwd(x, w, strides=None, padding="VALID", explicit_paddings=(), data_format=
                                    f"filter's in_channels ({c})")
     st, dl, out, pads = _geo(x.shape, (kh, kw), strides or [1] * 4, padding,
                              explicit_paddings, data_format, dilations or [1] * 4)
-    y = _shift_add(x, w, st, dl, pads, out)
+    y = _shift_add(x, w, st, dl, pads, out, _epilogue)
     return nu.from_cl(y.astype(x.dtype, copy=False), data_format)
 
 
 _BAND_BYTES = 1 << 20  # output bytes per band of rows (smaller bands cost more in calls)
 
 
-def _shift_add(x, w, st, dl, pads, out):
+def _shift_add(x, w, st, dl, pads, out, epilogue=None):
     """kh*kw strided multiply-adds vectorized over channels: several times faster than
     im2col + a batched (C, P, K) @ (C, K, M) GEMV for the usual 3x3/5x5 kernels, and the
     output is C-contiguous. With a channel multiplier of 1 and unit width stride, each tap
     is tiled across the output width so that one multiply covers whole rows (a long inner
     loop instead of one of ``C`` elements: 2-3x faster). The output is walked in bands of
-    rows split over the intra-op threads; every element sums its taps in the same order."""
+    rows split over the intra-op threads; every element sums its taps in the same order.
+    ``epilogue(block)``, if given, finishes each band as a ``(rows, channels)`` block right
+    after its taps (fused bias or batch norm and activation)."""
     kh, kw, c, m = w.shape
     xp = nc._pad(x, pads)
     n, (oh, ow) = x.shape[0], out
@@ -89,6 +91,8 @@ def _shift_add(x, w, st, dl, pads, out):
                 else:
                     np.multiply(v, taps[i, j], out=tmp)
                     yb += tmp
+            if epilogue is not None:
+                epilogue(y[:, o0:o1].reshape(-1, c * m))
 
     parallel.parallel_for(oh, rows, max(1, parallel.MIN_PER_THREAD // max(1, y.size // oh)))
     return y.reshape(n, oh, ow, c * m)
