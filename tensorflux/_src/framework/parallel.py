@@ -118,11 +118,10 @@ def parallel_for(n: int, fn, min_per_thread: int = MIN_PER_THREAD) -> None:
 
     The calling thread runs the first chunk. While another thread is fanning out (tf.data
     map workers running kernels at once), the call runs serially instead of queueing."""
-    t = num_threads()
-    if t > 1 and not getattr(_local, "inside", False):
-        t = min(t, n // max(1, min_per_thread))
-    else:
-        t = 1
+    if n < 2 * max(1, min_per_thread) or getattr(_local, "inside", False):
+        fn(0, n)   # small work (most ops of a step): decided without looking at the config
+        return
+    t = min(num_threads(), n // max(1, min_per_thread))
     if t <= 1 or not _team_busy.acquire(blocking=False):
         fn(0, n)
         return

@@ -35,7 +35,7 @@ def _mean_kernel(x, axis, keep_dims=False):
             return np.zeros_like(s)
         return (np.sign(s) * (np.abs(s) // n)).astype(x.dtype)  # truncating, like C++
     with np.errstate(all="ignore"):
-        return np.asarray(np.mean(x, axis=ax, keepdims=keep_dims)).astype(x.dtype)
+        return np.asarray(np.mean(x, axis=ax, keepdims=keep_dims)).astype(x.dtype, copy=False)
 
 
 def _lowest(dt):

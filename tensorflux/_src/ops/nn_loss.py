@@ -76,12 +76,16 @@ def _sparse_kernel(features, labels):
         raise errors.InvalidArgumentError(
             None, None, f"Received a label value of {v} which is outside the valid range of "
             f"[0, {n}).  Label values: {' '.join(str(x) for x in lab.reshape(-1))}")
-    ls = _log_softmax(features)
+    # log-softmax and softmax from one exp: loss = log(sum e) - s[label], bp = e / sum e - 1
+    s = features - np.max(features, axis=-1, keepdims=True)
+    e = np.exp(s)
+    z = np.sum(e, axis=-1, keepdims=True)
     rows = np.arange(features.shape[0])
-    loss = -ls[rows, lab]
-    bp = np.exp(ls)
-    bp[rows, lab] -= 1
-    return loss.astype(features.dtype), bp.astype(features.dtype)
+    loss = np.log(z[:, 0])
+    loss -= s[rows, lab]
+    e /= z
+    e[rows, lab] -= 1
+    return loss.astype(features.dtype, copy=False), e.astype(features.dtype, copy=False)
 
 
 def _sparse_infer(ic):
