@@ -241,7 +241,8 @@ def matmul(a, b, epilogue=None, rows=False):
             k != b.shape[0] or not _blas_api():
         # (a BLAS we cannot hold to one thread keeps its own split)
         return _whole(np.matmul(a, b), epilogue)
-    if work < 2 * MIN_GEMM_WORK or num_threads() == 1:
+    big_epilogue = epilogue is not None and m * n >= 2 * MIN_PER_THREAD
+    if (work < 2 * MIN_GEMM_WORK and not big_epilogue) or num_threads() == 1:
         # Too small to split; a multi-threaded BLAS call would cost more in hand-offs (and
         # spinning when the machine is busy) than it gains.
         _blas_single(True)
@@ -251,18 +252,27 @@ def matmul(a, b, epilogue=None, rows=False):
             _blas_single(False)
     out = np.empty((m, n), a.dtype)
     every = slice(None)
+
+    def min_split(other):  # rows (or columns) per thread worth a hand-off
+        per = MIN_GEMM_WORK // (k * other)
+        if big_epilogue:   # a skinny GEMM whose epilogue pass over a large output pays
+            per = min(per, MIN_PER_THREAD // other)
+        return max(16, per)
+
+    if big_epilogue and work < 2 * MIN_GEMM_WORK:
+        rows = True   # split for the epilogue's sake: contiguous rows make it fastest
     if m >= n or (rows and m >= 32):
         def work_on(i, j):
             np.matmul(a[i:j], b, out=out[i:j])
             if epilogue is not None:
                 epilogue(out[i:j], slice(i, j), every)
-        parallel_gemm_for(m, work_on, max(16, MIN_GEMM_WORK // (k * n)))
+        parallel_gemm_for(m, work_on, min_split(n))
     else:
         def work_on(i, j):
             np.matmul(a, b[:, i:j], out=out[:, i:j])
             if epilogue is not None:
                 epilogue(out[:, i:j], every, slice(i, j))
-        parallel_gemm_for(n, work_on, max(16, MIN_GEMM_WORK // (k * m)))
+        parallel_gemm_for(n, work_on, min_split(m))
     return out
 
 
