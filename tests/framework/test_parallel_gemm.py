@@ -181,3 +181,27 @@ def test_fused_matmul_epilogue_per_block(threads, m, k, n, act):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
     with pytest.raises(tf.errors.InvalidArgumentError, match="as many biases"):
         kernel(a, b, [bias[:-1]], fused_ops=("BiasAdd",))
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_batch_one_conv_splits_rows_and_matches_the_batched_path(monkeypatch, threads):
+    """A single image splits its output rows over the threads (in bands of im2col rows):
+    each image matches its result inside a batch, where the batch is split instead (to
+    BLAS's rounding: GEMMs of other row counts may round the last bit differently)."""
+    from tensorflux._src.ops import nn_conv as nc
+
+    monkeypatch.setenv("TENSORFLUX_INTRA_OP_THREADS", threads)
+    monkeypatch.setattr(nc, "_CHUNK_BYTES", 4096)   # several bands per thread
+    r = np.random.default_rng(0)
+    for h, c, o, s, d in [(30, 3, 8, 1, 1), (31, 5, 7, 2, 1), (20, 4, 6, 1, 2)]:
+        x = r.standard_normal((2, h, h, c)).astype(np.float32)
+        w = r.standard_normal((3, 3, c, o)).astype(np.float32)
+        both = nc.conv_forward(x, w, [s, s], [d, d], "SAME", None)
+        for i in range(2):
+            np.testing.assert_allclose(
+                nc.conv_forward(x[i:i + 1], w, [s, s], [d, d], "SAME", None)[0], both[i],
+                rtol=1e-5, atol=1e-5)
+    ref = tf.nn.conv2d(tf.constant(x[:1].astype(np.float64)), tf.constant(w.astype(np.float64)),
+                       1, "SAME", dilations=2).numpy()
+    np.testing.assert_allclose(nc.conv_forward(x[:1], w, [1, 1], [2, 2], "SAME", None), ref,
+                               rtol=1e-4, atol=1e-4)

@@ -135,8 +135,32 @@ def _conv_forward(x, w, strides, dil, pads, out, epilogue=None):
                 if epilogue is not None:
                     epilogue(block)
 
-        parallel_gemm_for(x.shape[0], work, _min_items(rows_per * w2.size))
+        if x.shape[0] == 1 and len(out) >= 2:
+            _single_image(x, k, strides, dil, pads, out, w2, y, epilogue)
+        else:
+            parallel_gemm_for(x.shape[0], work, _min_items(rows_per * w2.size))
     return y.reshape((x.shape[0],) + tuple(out) + (w.shape[-1],)).astype(x.dtype, copy=False)
+
+
+def _single_image(x, k, strides, dil, pads, out, w2, y, epilogue):
+    """One image (batch-1 inference): the threads split the first output dimension instead
+    of the batch, each copying im2col slices of a few MiB of its own rows."""
+    win = _windows(_pad(x, pads), k, strides, dil, out)[0]      # (*out, *k, C)
+    per_row = int(np.prod(out[1:]))                             # output positions per row
+    kc = w2.shape[0]
+    band = max(1, _CHUNK_BYTES // max(1, per_row * kc * x.dtype.itemsize))
+
+    def rows(a, b):
+        for r0 in range(a, b, band):
+            r1 = min(r0 + band, b)
+            cols = _workspace((r1 - r0,) + win.shape[1:], x.dtype)
+            np.copyto(cols, win[r0:r1])
+            block = y[r0 * per_row:r1 * per_row]
+            np.matmul(cols.reshape(-1, kc), w2, out=block)
+            if epilogue is not None:
+                epilogue(block)
+
+    parallel_gemm_for(out[0], rows, _min_items(per_row * w2.size))
 
 
 def _min_items(flops_per_item):
