@@ -120,8 +120,6 @@ def test_cifar_matches_keras(files, monkeypatch, tmp_path, name, kwargs):
 
 
 def test_pickle_globals_are_refused(tmp_path, monkeypatch):
-    import pickle
-
     from tensorflux._src.datasets import npz
 
     class Evil:
@@ -132,7 +130,7 @@ def test_pickle_globals_are_refused(tmp_path, monkeypatch):
     x = np.empty(1, dtype=object)
     x[0] = Evil()
     np.savez(path, x=x)
-    with pytest.raises(pickle.UnpicklingError, match="Refusing to deserialize"):
+    with pytest.raises(npz.UnsafeDataError, match="Refusing to deserialize"):
         npz.load_npz(str(path))
 
 
