@@ -12,8 +12,9 @@ import struct
 
 import numpy as np
 
-from tensorflux._src.io import proto_msg as pm
-from tensorflux._src.io.proto_msg import Message, ScalarList, coerce, read_fields
+from tensorflux._src.io import proto_wire as pw
+from tensorflux._src.io.proto_msg import Message, ScalarList, coerce
+from tensorflux._src.io.proto_wire import read_fields
 
 __all__ = ["BytesList", "FloatList", "Int64List", "Feature", "Features", "FeatureList",
            "FeatureLists", "Example", "SequenceExample"]
@@ -34,7 +35,7 @@ class FloatList(ScalarList):
     _FIELDS = (("value", 1, "float", None),)
     _FULL = "tensorflow.FloatList"
     _PB = ("feature_pb2", "FloatList")
-    _fmt = staticmethod(pm.fmt_float)
+    _fmt = staticmethod(pw.fmt_float)
 
     def __init__(self, *, value=None, **kwargs):
         self._p = None
@@ -43,11 +44,11 @@ class FloatList(ScalarList):
         if kwargs:
             ScalarList.__init__(self, **kwargs)
         if type(value) is list and value:
-            s = _FSTRUCTS.get(len(value)) or pm.fstruct(len(value))
+            s = _FSTRUCTS.get(len(value)) or pw.fstruct(len(value))
             try:
                 self._value = np.frombuffer(s.pack(*value), "<f4")
             except (struct.error, OverflowError, TypeError):
-                self._value = np.array(pm.round_floats(value, self._FULL), "<f4")
+                self._value = np.array(pw.round_floats(value, self._FULL), "<f4")
         elif value is None:
             self._value = []
         else:
@@ -64,18 +65,18 @@ class FloatList(ScalarList):
             if v.dtype.kind != "O":
                 raise TypeError(f"Field {self._FULL}: must be real number, not {v.dtype} "
                                 "values")
-        return pm.round_floats(list(_iterable(v, self._FULL)), self._FULL)
+        return pw.round_floats(list(_iterable(v, self._FULL)), self._FULL)
 
     def _conv_list(self, v):
         out = self._conv_store(v)
         return out if type(out) is list else out.tolist()
 
     def _conv_one(self, x):
-        return pm._f32(x, self._FULL)
+        return pw._f32(x, self._FULL)
 
     def _packed(self, v):
         if type(v) is list:
-            return pm.fstruct(len(v)).pack(*v)
+            return pw.fstruct(len(v)).pack(*v)
         return v.tobytes()
 
     def _merge_wire(self, buf, a, b):
@@ -83,10 +84,10 @@ class FloatList(ScalarList):
         for fn, wt, x, y, t0 in read_fields(buf, a, b):
             if fn == 1 and wt == 2:
                 if (y - x) % 4:
-                    raise pm.WireError("packed float run is not a multiple of 4 bytes")
+                    raise pw.WireError("packed float run is not a multiple of 4 bytes")
                 vals += np.frombuffer(buf, "<f4", (y - x) // 4, x).tolist()
             elif fn == 1 and wt == 5:
-                vals.append(pm._F1.unpack_from(buf, x)[0])
+                vals.append(pw._F1.unpack_from(buf, x)[0])
             else:
                 unk.append(buf[t0:y])
         if vals:
@@ -116,11 +117,11 @@ class Int64List(ScalarList):
             v = value.copy()
             for x in v:
                 if type(x) is not int:
-                    v = pm.check_ints(v, self._FULL)
+                    v = pw.check_ints(v, self._FULL)
                     break
             else:
-                if v and (min(v) < pm._I64MIN or max(v) > pm._I64MAX):
-                    v = pm.check_ints(v, self._FULL)
+                if v and (min(v) < pw._I64MIN or max(v) > pw._I64MAX):
+                    v = pw.check_ints(v, self._FULL)
             self._value = v
         else:
             self._value = [] if value is None else self._conv_store(value)
@@ -130,28 +131,28 @@ class Int64List(ScalarList):
             if v.ndim != 1:
                 raise TypeError(f"Field {self._FULL}: expected a 1-D array or a list of ints, "
                                 f"got an array of shape {v.shape}")
-            return pm.int_array(v, self._FULL)
-        return pm.check_ints(_iterable(v, self._FULL), self._FULL)
+            return pw.int_array(v, self._FULL)
+        return pw.check_ints(_iterable(v, self._FULL), self._FULL)
 
     def _conv_list(self, v):
         out = self._conv_store(v)
         return out if type(out) is list else out.tolist()
 
     def _conv_one(self, x):
-        return pm._i64(x, self._FULL)
+        return pw._i64(x, self._FULL)
 
     def _packed(self, v):
         if len(v) == 1 and 0 <= v[0] < 128:
             return _SMALL[v[0]]
-        return pm.varints_payload(v)
+        return pw.varints_payload(v)
 
     def _merge_wire(self, buf, a, b):
         vals, unk = [], []
         for fn, wt, x, y, t0 in read_fields(buf, a, b):
             if fn == 1 and wt == 2:
-                vals += pm.decode_ints(buf, x, y)
+                vals += pw.decode_ints(buf, x, y)
             elif fn == 1 and wt == 0:
-                vals.append(x - (1 << 64) if x > pm._I64MAX else x)
+                vals.append(x - (1 << 64) if x > pw._I64MAX else x)
             else:
                 unk.append(buf[t0:y])
         if vals:
@@ -168,20 +169,20 @@ class BytesList(ScalarList):
 
     @staticmethod
     def _fmt(x):
-        return '"' + pm.fmt_bytes(x) + '"'
+        return '"' + pw.fmt_bytes(x) + '"'
 
     def _conv_store(self, v):
-        return pm.check_bytes(_iterable(v, self._FULL), self._FULL)
+        return pw.check_bytes(_iterable(v, self._FULL), self._FULL)
 
     _conv_list = _conv_store
 
     def _conv_one(self, x):
-        return pm.check_bytes((x,), self._FULL)[0]
+        return pw.check_bytes((x,), self._FULL)[0]
 
     def _payload(self, v):
         parts = []
         for x in v:
-            parts += (b"\x0a", pm.vb(len(x)), x)
+            parts += (b"\x0a", pw.vb(len(x)), x)
         return b"", b"".join(parts)
 
     def _merge_wire(self, buf, a, b):
@@ -199,11 +200,11 @@ class BytesList(ScalarList):
 
 _new = object.__new__
 _ndarray = np.ndarray
-_FSTRUCTS = pm._FSTRUCTS
-_SMALL = pm._SMALL
+_FSTRUCTS = pw._FSTRUCTS
+_SMALL = pw._SMALL
 _HDR = {}  # payload length -> the Feature/list length prefix
 _KEYS = {}  # map key -> its encoded ``key`` field
-_vb = pm.vb
+_vb = pw.vb
 _MEMBERS = ("bytes_list", "float_list", "int64_list")
 _TAGS = {"bytes_list": b"\x0a", "float_list": b"\x12", "int64_list": b"\x1a"}
 
@@ -278,7 +279,7 @@ class Feature(Message):
                 i = len(out)
                 out.append(b"")
                 n = c._emit(out, det)
-                h = _TAGS[k] + pm.vb(n)
+                h = _TAGS[k] + pw.vb(n)
                 out[i] = h
                 n += len(h)
         if self._unk:
@@ -303,7 +304,7 @@ class Features(Message):
             d = self._feature
             for k, v in feature.items():
                 if type(k) is not str:
-                    k = pm.map_key(k)
+                    k = pw.map_key(k)
                 d[k] = v._copy() if type(v) is Feature else coerce(Feature, v)
         elif feature is not None:
             self._init_field(self._FIELDS[0], feature)
@@ -318,7 +319,7 @@ class Features(Message):
     def _emit(self, out, det):
         total = 0
         d = self._feature
-        for k, f in (pm.sorted_entries(d, True) if det and len(d) > 1 else d.items()):
+        for k, f in (pw.sorted_entries(d, True) if det and len(d) > 1 else d.items()):
             kh = _KEYS.get(k)
             if kh is None:
                 kb = k.encode("utf-8")
