@@ -28,10 +28,9 @@ import numpy as np
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, all_ops, defop
 from tensorflux._src.framework.graph_optimize import apply_replacements, resolve
 from tensorflux._src.framework.optimize_remap import FLOAT, _infer_with, _only_user, _uses
-from tensorflux._src.framework.parallel import matmul
+from tensorflux._src.framework.parallel import CHUNK, matmul
 from tensorflux._src.ops.training_ops import DENSE_UPDATES
 
-_CHUNK = 1 << 15  # elements per row chunk of an update: its temporaries stay in cache
 
 
 def _operands(a, b, transpose_a, transpose_b):
@@ -72,7 +71,7 @@ def _apply_kernel(a, b, args, transpose_a=False, transpose_b=False, apply="", T=
 
     def epilogue(block, rows, cols):   # whole rows (``rows=True``): contiguous views
         views = [buf[rows, cols] for buf in bufs]
-        step = max(1, _CHUNK // max(1, block.shape[1]))
+        step = max(1, CHUNK // max(1, block.shape[1]))   # rows per cache-sized chunk
         for r in range(0, block.shape[0], step):
             block_update([v[r:r + step] for v in views], block[r:r + step], p)
 

@@ -311,9 +311,15 @@ def elementwise(ufunc):
     return kernel
 
 
-def flat_chunks(size, fn, block=1 << 15):
+CHUNK = 1 << 15  # elements per cache-sized block of an elementwise kernel's walk
+
+
+def flat_chunks(size, fn, block=CHUNK):
     """Run ``fn(i, j)`` over ``[0, size)`` in parallel chunks, each walked in cache-sized
-    blocks so that a kernel's temporaries stay in cache."""
+    blocks so that a kernel's temporaries stay in cache. Up to one block is a single call."""
+    if size <= block:
+        fn(0, size)
+        return
 
     def work(a, b):
         for i in range(a, b, block):

@@ -139,9 +139,6 @@ def _keras_adam_block(bufs, g, p):
     w -= tmp
 
 
-_ONE_CHUNK = 1 << 15  # flat_chunks' block size: smaller updates run in a single call
-
-
 class DenseUpdate:
     """A fused dense optimizer update (see above); ``grad_index``: the gradient's position
     among the op's inputs."""
@@ -160,9 +157,6 @@ class DenseUpdate:
         flats = [b.reshape(-1) for b in bufs]
         fg = _dense_grad(bufs[0], grad).reshape(-1)
         block = self.block
-        if fg.size <= _ONE_CHUNK:   # a bias or a small kernel: one call, no chunking
-            block(flats, fg, p)
-            return
 
         def chunk(i, j):
             block([f[i:j] for f in flats], fg[i:j], p)
