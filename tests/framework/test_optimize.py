@@ -470,15 +470,23 @@ _UPDATES = {
 }
 
 
+# Updates done inside the GEMM (``c = alpha * a @ b + beta * c``) round the product's scaling
+# differently from separate NumPy steps; the others run the same ufuncs and are bit-identical.
+_IN_GEMM = {"keras_momentum", "momentum", "sgd"}
+
+
 @pytest.mark.parametrize("update", sorted(_UPDATES))
-def test_remap_backward_fusions_are_bit_identical(update):
+def test_remap_backward_fusions_match_unfused(update):
     fused, types = _mlp_trajectory(_UPDATES[update], True)
     plain, plain_types = _mlp_trajectory(_UPDATES[update], False)
     # the three weight gradients feed their updates; two ReLU layers take the masked product
     assert types.count("_FusedMatMulApply") == 3 and types.count("_FusedMatMulReluGrad") == 2
     assert "_FusedMatMulApply" not in plain_types
     for a, b in zip(fused, plain):
-        np.testing.assert_array_equal(a, b)
+        if update in _IN_GEMM:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        else:
+            np.testing.assert_array_equal(a, b)
 
 
 def test_remap_backward_skips_a_product_with_another_consumer():

@@ -41,6 +41,44 @@ def test_matmul_matches_numpy(threads, m, k, n, ta, tb):
                   transpose_a=ta, transpose_b=tb).numpy(), got)
 
 
+@pytest.mark.parametrize("m,k,n,ta,tb,dtype", [
+    (1024, 256, 1024, True, False, np.float32),   # a weight gradient, split by rows
+    (784, 256, 10, True, False, np.float32),      # skinny
+    (300, 64, 200, False, True, np.float64),
+    (5, 3, 4, False, False, np.float32),          # tiny: one call
+    (6, 0, 4, False, False, np.float32),          # empty inner dimension
+])
+def test_matmul_update_scales_and_accumulates_in_place(threads, m, k, n, ta, tb, dtype):
+    if not parallel._blas_api() or dtype.__name__ not in parallel._gemms:
+        pytest.skip("NumPy's BLAS is not OpenBLAS with a CBLAS GEMM")
+    r = np.random.default_rng(m + k)
+    a = _rand(r, (k, m), dtype).T if ta else _rand(r, (m, k), dtype)
+    b = _rand(r, (n, k), dtype).T if tb else _rand(r, (k, n), dtype)
+    c = _rand(r, (m, n), dtype)
+    want = -0.25 * (a.astype(np.float64) @ b.astype(np.float64)) + 0.9 * c.astype(np.float64)
+    rows = []
+    out = c.copy()
+    assert parallel.matmul_update(a, b, out, -0.25, 0.9, lambda i, j: rows.append((i, j)))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, want, rtol=tol, atol=tol * (1 + np.sqrt(k)))
+    covered = np.zeros(m, int)      # the finish ran once on every row
+    for i, j in rows:
+        covered[i:j] += 1
+    np.testing.assert_array_equal(covered, 1)
+
+
+def test_matmul_update_declines_what_it_cannot_do_in_place():
+    a = np.ones((4, 3), np.float32)
+    b = np.ones((3, 5), np.float32)
+    for c in (np.zeros((4, 5), np.int32), np.zeros((5, 4), np.float32).T,
+              np.zeros((4, 5), np.complex64), np.zeros((4, 6), np.float32)):
+        before = c.copy()
+        assert parallel.matmul_update(a.astype(c.dtype), b.astype(c.dtype), c, 1, 1) is False
+        np.testing.assert_array_equal(c, before)
+    c = np.zeros((4, 5), np.float32)
+    assert parallel.matmul_update(a.astype(np.float64), b, c, 1, 1) is False   # mixed types
+
+
 def test_matmul_leaves_other_inputs_to_numpy():
     a = np.arange(6, dtype=np.int32).reshape(2, 3)
     np.testing.assert_array_equal(parallel.matmul(a, a.T), a @ a.T)

@@ -28,7 +28,7 @@ import numpy as np
 from tensorflux._src.core.op_def import NOT_DIFFERENTIABLE, all_ops, defop
 from tensorflux._src.framework.graph_optimize import apply_replacements, resolve
 from tensorflux._src.framework.optimize_remap import FLOAT, _infer_with, _only_user, _uses
-from tensorflux._src.framework.parallel import CHUNK, matmul
+from tensorflux._src.framework.parallel import CHUNK, matmul, matmul_update
 from tensorflux._src.ops.training_ops import DENSE_UPDATES
 
 
@@ -67,15 +67,25 @@ def _apply_kernel(a, b, args, transpose_a=False, transpose_b=False, apply="", T=
     if ops is None or w.shape != (ops[0].shape[0], ops[1].shape[1]) or w.dtype != a.dtype:
         upd.run(bufs, _unfused_matmul(a, b, transpose_a, transpose_b), p)
         return
+    step = max(1, CHUNK // max(1, w.shape[1]))   # rows per cache-sized chunk
+    form = upd.gemm(p) if upd.gemm is not None else None
+    if form is not None:
+        i, alpha, beta, finish = form
+
+        def finish_rows(start, stop):
+            for r in range(start, stop, step):
+                finish(*[buf[r:min(r + step, stop)] for buf in bufs])
+
+        if matmul_update(*ops, bufs[i], alpha, beta, finish_rows if finish else None):
+            return
     block_update = upd.block
 
-    def epilogue(block, rows, cols):   # whole rows (``rows=True``): contiguous views
+    def epilogue(block, rows, cols):   # whole rows (``m >= 32``): contiguous views
         views = [buf[rows, cols] for buf in bufs]
-        step = max(1, CHUNK // max(1, block.shape[1]))   # rows per cache-sized chunk
         for r in range(0, block.shape[0], step):
             block_update([v[r:r + step] for v in views], block[r:r + step], p)
 
-    matmul(*ops, epilogue, rows=True)
+    matmul(*ops, epilogue)
 
 
 _MATMUL_ATTRS = {"transpose_a": False, "transpose_b": False}

@@ -155,7 +155,15 @@ _BLAS_SETTERS = (("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_t
                  ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
                  ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
                  ("openblas_set_num_threads", "openblas_get_num_threads"))
+# CBLAS GEMM entry points by element type: (symbol, whether its integers are 64-bit).
+_GEMM_SYMBOLS = {
+    "float32": (("scipy_cblas_sgemm64_", True), ("cblas_sgemm64_", True),
+                ("scipy_cblas_sgemm", False), ("cblas_sgemm", False)),
+    "float64": (("scipy_cblas_dgemm64_", True), ("cblas_dgemm64_", True),
+                ("scipy_cblas_dgemm", False), ("cblas_dgemm", False)),
+}
 _blas = None  # (set, get) once looked up; () when this NumPy's BLAS cannot be controlled
+_gemms = {}   # dtype name -> ctypes GEMM function, None where the library has none
 _blas_depth = 0
 _blas_saved = 0
 
@@ -174,12 +182,28 @@ def _blas_api():
                 for set_name, get_name in _BLAS_SETTERS:
                     if hasattr(lib, set_name) and hasattr(lib, get_name):
                         _blas = (getattr(lib, set_name), getattr(lib, get_name))
+                        _find_gemms(ctypes, lib)
                         break
                 if _blas:
                     break
         except OSError:
             pass
     return _blas
+
+
+def _find_gemms(ctypes, lib):
+    for name, symbols in _GEMM_SYMBOLS.items():
+        for symbol, ilp64 in symbols:
+            fn = getattr(lib, symbol, None)
+            if fn is not None:
+                i = ctypes.c_int64 if ilp64 else ctypes.c_int
+                f = ctypes.c_float if name == "float32" else ctypes.c_double
+                p = ctypes.c_void_p
+                fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, i, i, i, f, p, i, p, i,
+                               f, p, i]
+                fn.restype = None
+                _gemms[name] = fn
+                break
 
 
 def _blas_single(enter):
@@ -223,14 +247,20 @@ MIN_GEMM_WORK = 1 << 22  # multiply-adds per thread worth a thread hand-off
 _BLAS_OWN_SERIAL = 1 << 18  # OpenBLAS's own single-thread limit for GEMM (m*n*k)
 
 
-def matmul(a, b, epilogue=None, rows=False):
+def _min_work(n, k):
+    """Multiply-adds per thread worth a hand-off for a product with inner size ``k`` and
+    ``n`` columns: skinny products run at about a third of BLAS's speed."""
+    return MIN_GEMM_WORK // 4 if min(n, k) < 32 else MIN_GEMM_WORK
+
+
+def matmul(a, b, epilogue=None):
     """``np.matmul`` of large 2-D float operands split into row (or column) blocks of the
     output, one per thread, each one single-threaded GEMM; anything else goes to NumPy.
 
     ``epilogue(block, rows, cols)``, if given, is applied in place to each output block right
     after its GEMM, while it is in cache (``rows``, ``cols``: the block's slices of the output).
-    ``rows=True`` splits by rows whenever there are enough, so that every block is whole,
-    contiguous rows (NumPy's loops over strided column blocks are 2-3x slower)."""
+    With an epilogue the split is by rows whenever there are enough, so that every block is
+    whole, contiguous rows (NumPy's loops over strided column blocks are 2-3x slower)."""
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2:
         return _whole(np.matmul(a, b), epilogue)
     m, k = a.shape
@@ -242,7 +272,8 @@ def matmul(a, b, epilogue=None, rows=False):
         # (a BLAS we cannot hold to one thread keeps its own split)
         return _whole(np.matmul(a, b), epilogue)
     big_epilogue = epilogue is not None and m * n >= 2 * MIN_PER_THREAD
-    if (work < 2 * MIN_GEMM_WORK and not big_epilogue) or num_threads() == 1:
+    min_work = _min_work(n, k)
+    if (work < 2 * min_work and not big_epilogue) or num_threads() == 1:
         # Too small to split; a multi-threaded BLAS call would cost more in hand-offs (and
         # spinning when the machine is busy) than it gains.
         _blas_single(True)
@@ -254,14 +285,12 @@ def matmul(a, b, epilogue=None, rows=False):
     every = slice(None)
 
     def min_split(other):  # rows (or columns) per thread worth a hand-off
-        per = MIN_GEMM_WORK // (k * other)
+        per = min_work // (k * other)
         if big_epilogue:   # a skinny GEMM whose epilogue pass over a large output pays
             per = min(per, MIN_PER_THREAD // other)
         return max(16, per)
 
-    if big_epilogue and work < 2 * MIN_GEMM_WORK:
-        rows = True   # split for the epilogue's sake: contiguous rows make it fastest
-    if m >= n or (rows and m >= 32):
+    if m >= n or (epilogue is not None and m >= 32):
         def work_on(i, j):
             np.matmul(a[i:j], b, out=out[i:j])
             if epilogue is not None:
@@ -280,6 +309,72 @@ def _whole(out, epilogue):
     if epilogue is not None:
         epilogue(out, slice(None), slice(None))
     return out
+
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+
+def _gemm_operand(x):
+    """(CBLAS transpose flag, leading dimension, array) for a 2-D operand, copying it only
+    when neither axis has unit stride."""
+    it = x.itemsize
+    s0, s1 = x.strides
+    if s1 == it and s0 % it == 0 and s0 // it >= max(1, x.shape[1]):
+        return _NO_TRANS, s0 // it, x
+    if s0 == it and s1 % it == 0 and s1 // it >= max(1, x.shape[0]):
+        return _TRANS, s1 // it, x
+    x = np.ascontiguousarray(x)
+    return _NO_TRANS, max(1, x.shape[1]), x
+
+
+def _gemm(fn, a, b, c, alpha, beta):
+    ta, lda, a = _gemm_operand(a)
+    tb, ldb, b = _gemm_operand(b)
+    fn(_ROW_MAJOR, ta, tb, c.shape[0], c.shape[1], a.shape[1], alpha, a.ctypes.data, lda,
+       b.ctypes.data, ldb, beta, c.ctypes.data, c.strides[0] // c.itemsize)
+
+
+def matmul_update(a, b, c, alpha, beta, finish=None):
+    """``c = alpha * (a @ b) + beta * c`` in place, by row blocks of ``c`` split over the
+    threads, each one single-threaded BLAS call; ``finish(start, stop)``, if given, runs on
+    each block's rows right after its GEMM. The scaling and the accumulation happen inside
+    the GEMM's own passes over ``c``: an optimizer update built on this reads and writes its
+    slot once, where separate NumPy steps would make four passes.
+
+    Returns False, having done nothing, when the BLAS cannot be called directly (not
+    OpenBLAS, not float32/float64, mixed types, or ``c`` without contiguous rows)."""
+    fn = _gemms.get(c.dtype.name) if _blas_api() else None
+    if (fn is None or c.ndim != 2 or a.ndim != 2 or b.ndim != 2 or a.dtype != c.dtype
+            or b.dtype != c.dtype or not c.dtype.isnative or c.strides[1] != c.itemsize
+            or c.strides[0] < c.shape[1] * c.itemsize or not c.flags.writeable
+            or c.shape != (a.shape[0], b.shape[1]) or a.shape[1] != b.shape[0]):
+        return False
+    m, k = a.shape
+    n = b.shape[1]
+    if not (m and n):
+        return True
+    if not k:
+        c *= beta
+        if finish is not None:
+            finish(0, m)
+        return True
+    alpha, beta = float(alpha), float(beta)
+
+    def work_on(i, j):
+        _gemm(fn, a[i:j], b, c[i:j], alpha, beta)
+        if finish is not None:
+            finish(i, j)
+
+    min_work = _min_work(n, k)
+    big_finish = finish is not None and m * n >= 2 * MIN_PER_THREAD
+    if (m * n * k < 2 * min_work and not big_finish) or num_threads() == 1:
+        parallel_gemm_for(m, work_on, m)
+    else:
+        per = min_work // (k * n)
+        if big_finish:
+            per = min(per, MIN_PER_THREAD // n)
+        parallel_gemm_for(m, work_on, max(16, per))
+    return True
 
 
 def elementwise(ufunc):

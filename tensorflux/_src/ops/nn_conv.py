@@ -122,8 +122,7 @@ def _conv_forward(x, w, strides, dil, pads, out, epilogue=None):
     if _pointwise(k, strides, pads):
         # row blocks (all channels), each finished by the epilogue on its own thread
         y = parallel_matmul(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), w2,
-                            None if epilogue is None else lambda b, r, c: epilogue(b),
-                            rows=True)
+                            None if epilogue is None else lambda b, r, c: epilogue(b))
     else:
         rows_per = int(np.prod(out))
         y = np.empty((x.shape[0] * rows_per, w.shape[-1]), np.result_type(x, w))

@@ -55,6 +55,10 @@ def _gd_block(bufs, g, alpha):
     bufs[0] -= alpha * g
 
 
+def _gd_gemm(p):
+    return 0, -p, 1, None            # var -= alpha * grad: all inside the GEMM
+
+
 def _momentum_prep(var, accum, lr, momentum, use_locking=False, use_nesterov=False):
     w, a = _buffer(var), _buffer(accum)
     return [w, a], (_scalar(lr, w.dtype), _scalar(momentum, w.dtype), use_nesterov)
@@ -71,6 +75,16 @@ def _momentum_block(bufs, g, p):
         w -= lr * a
 
 
+def _momentum_gemm(p):
+    lr, mom, nesterov = p
+    if nesterov:
+        return None
+
+    def finish(w, a):
+        w -= lr * a
+    return 1, 1, mom, finish         # accum = accum * momentum + grad in the GEMM
+
+
 def _keras_momentum_block(bufs, g, p):
     w, a = bufs
     lr, mom, nesterov = p
@@ -80,6 +94,16 @@ def _keras_momentum_block(bufs, g, p):
         w += mom * a - lr * g
     else:
         w += a
+
+
+def _keras_momentum_gemm(p):
+    lr, mom, nesterov = p
+    if nesterov:
+        return None
+
+    def finish(w, a):
+        w += a
+    return 1, -lr, mom, finish       # accum = accum * momentum - lr * grad in the GEMM
 
 
 def _adam_prep(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon,
@@ -141,10 +165,13 @@ def _keras_adam_block(bufs, g, p):
 
 class DenseUpdate:
     """A fused dense optimizer update (see above); ``grad_index``: the gradient's position
-    among the op's inputs."""
+    among the op's inputs. ``gemm(params)``, where given, describes an update whose gradient is
+    a product as one GEMM ``buffers[i] = alpha * grad + beta * buffers[i]`` followed by
+    ``finish(*buffer views)`` (or None): ``(i, alpha, beta, finish)``, or None when this
+    update's parameters need the gradient itself (Nesterov)."""
 
-    def __init__(self, grad_index, prep, block):
-        self.grad_index, self.prep, self.block = grad_index, prep, block
+    def __init__(self, grad_index, prep, block, gemm=None):
+        self.grad_index, self.prep, self.block, self.gemm = grad_index, prep, block, gemm
 
     def kernel(self, *inputs, **attrs):
         inputs = list(inputs)
@@ -165,9 +192,10 @@ class DenseUpdate:
 
 
 DENSE_UPDATES = {
-    "ResourceApplyGradientDescent": DenseUpdate(2, _gd_prep, _gd_block),
-    "ResourceApplyMomentum": DenseUpdate(3, _momentum_prep, _momentum_block),
-    "ResourceApplyKerasMomentum": DenseUpdate(3, _momentum_prep, _keras_momentum_block),
+    "ResourceApplyGradientDescent": DenseUpdate(2, _gd_prep, _gd_block, _gd_gemm),
+    "ResourceApplyMomentum": DenseUpdate(3, _momentum_prep, _momentum_block, _momentum_gemm),
+    "ResourceApplyKerasMomentum": DenseUpdate(3, _momentum_prep, _keras_momentum_block,
+                                              _keras_momentum_gemm),
     "ResourceApplyAdam": DenseUpdate(9, _adam_prep, _adam_block),
     "_ResourceApplyKerasAdam": DenseUpdate(7, _keras_adam_prep, _keras_adam_block),
 }
