@@ -7,14 +7,21 @@ GEMM's output:
   ``_FusedMatMulReluGrad(a, b, features)``: the mask is applied to each output block of the
   GEMM right after it is computed, while it is in cache;
 * ``ResourceApply*(var, ..., grad=MatMul(a, b), ...)``, a weight gradient consumed only by
-  its optimizer update, becomes ``_FusedMatMulApply(a, b, [var, ...])``: the update
-  (``training_ops.DENSE_UPDATES``) runs on each gradient block right after its GEMM, and the
-  gradient is never stored whole.
+  its optimizer update, becomes ``_FusedMatMulApply(a, b, [var, ...])``, and the gradient
+  is never stored whole. SGD, momentum and Keras momentum (without Nesterov) run inside the
+  GEMM: ``var -= lr * a @ b``, ``accum = momentum * accum + a @ b`` and
+  ``accum = momentum * accum - lr * a @ b`` are one BLAS call each
+  (``parallel.matmul_update``), then momentum updates the variable from the new
+  accumulator block while it is in cache: the slot is read and written once instead of
+  four NumPy passes. The BLAS rounds ``alpha * product + beta * slot`` in its own order, so
+  these agree with the unfused kernels to float32 rounding, not bit for bit. The other
+  updates (``training_ops.DENSE_UPDATES``) run their unfused per-element ufuncs on each
+  gradient block right after its GEMM.
 
-Both run the same per-element ufuncs as the unfused ops. The fused update splits its GEMM
-by whole rows (so that the update walks contiguous memory), which may round the gradient
-differently from the unfused product's split in the last bit; with the same split
-(``m >= n``) results are bit-identical. As in ``optimize_remap``, a product is fused
+The ReLU mask runs the unfused op's ufuncs. Fused products split by whole rows (so that
+the epilogue walks contiguous memory), which may round differently from an unfused
+product split by columns in the last bit; with the same split (``m >= n``) the
+ufunc-based fusions are bit-identical. As in ``optimize_remap``, a product is fused
 only when it has no other consumer and is not fetched, and neither node carries control
 dependencies. The fused update takes the update's place in program order, after every
 earlier read of the variable. Shapes the fused kernels cannot block (a gradient that
