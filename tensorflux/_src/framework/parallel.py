@@ -182,7 +182,7 @@ def _blas_api():
                 for set_name, get_name in _BLAS_SETTERS:
                     if hasattr(lib, set_name) and hasattr(lib, get_name):
                         _blas = (getattr(lib, set_name), getattr(lib, get_name))
-                        _find_gemms(ctypes, lib)
+                        _find_gemms(ctypes, lib, path)
                         break
                 if _blas:
                     break
@@ -191,19 +191,30 @@ def _blas_api():
     return _blas
 
 
-def _find_gemms(ctypes, lib):
+def _find_gemms(ctypes, lib, path):
     for name, symbols in _GEMM_SYMBOLS.items():
         for symbol, ilp64 in symbols:
             fn = getattr(lib, symbol, None)
-            if fn is not None:
-                i = ctypes.c_int64 if ilp64 else ctypes.c_int
-                f = ctypes.c_float if name == "float32" else ctypes.c_double
-                p = ctypes.c_void_p
-                fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, i, i, i, f, p, i, p, i,
-                               f, p, i]
-                fn.restype = None
+            if fn is None or (not ilp64 and "64" in os.path.basename(path)):
+                continue   # (plain names in a 64-bit-integer build: integer size unknown)
+            i = ctypes.c_int64 if ilp64 else ctypes.c_int
+            f = ctypes.c_float if name == "float32" else ctypes.c_double
+            p = ctypes.c_void_p
+            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, i, i, i, f, p, i, p, i,
+                           f, p, i]
+            fn.restype = None
+            if _gemm_works(fn, np.dtype(name)):
                 _gemms[name] = fn
-                break
+            break
+
+
+def _gemm_works(fn, dtype):
+    """A 2x3 @ 3x2 product with alpha, beta and a transposed operand, checked once."""
+    a = np.arange(6, dtype=dtype).reshape(2, 3)
+    b = np.arange(6, dtype=dtype).reshape(2, 3)    # used transposed
+    c = np.ones((2, 2), dtype)
+    _gemm(fn, a, b.T, c, 2.0, 0.5)
+    return np.array_equal(c, 2 * (a @ b.T) + 0.5)
 
 
 def _blas_single(enter):
