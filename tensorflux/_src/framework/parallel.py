@@ -163,7 +163,7 @@ _GEMM_SYMBOLS = {
                 ("scipy_cblas_dgemm", False), ("cblas_dgemm", False)),
 }
 _blas = None  # (set, get) once looked up; () when this NumPy's BLAS cannot be controlled
-_gemms = {}   # dtype name -> ctypes GEMM function, None where the library has none
+_gemms = {}   # dtype name -> the library's CBLAS GEMM for it, once checked
 _blas_depth = 0
 _blas_saved = 0
 
@@ -350,7 +350,8 @@ def matmul_update(a, b, c, alpha, beta, finish=None):
     threads, each one single-threaded BLAS call; ``finish(start, stop)``, if given, runs on
     each block's rows right after its GEMM. The scaling and the accumulation happen inside
     the GEMM's own passes over ``c``: an optimizer update built on this reads and writes its
-    slot once, where separate NumPy steps would make four passes.
+    slot once, where separate NumPy steps would make four passes. ``a`` and ``b`` must not
+    share memory with ``c``.
 
     Returns False, having done nothing, when the BLAS cannot be called directly (not
     OpenBLAS, not float32/float64, mixed types, or ``c`` without contiguous rows)."""
