@@ -264,6 +264,21 @@ def _min_work(n, k):
     return MIN_GEMM_WORK // 4 if min(n, k) < 32 else MIN_GEMM_WORK
 
 
+def _split_size(m, n, k, kept, finished):
+    """Rows (or columns) per thread worth a hand-off when an ``m x k @ k x n`` product is
+    split along one output axis (``kept``: the size of the other), or 0 when it should run
+    whole on one thread. ``finished``: a pass over each block follows its GEMM, which over a
+    large output pays for a split by itself."""
+    min_work = _min_work(n, k)
+    big = finished and m * n >= 2 * MIN_PER_THREAD
+    if (m * n * k < 2 * min_work and not big) or num_threads() == 1:
+        return 0
+    per = min_work // (k * kept)
+    if big:
+        per = min(per, MIN_PER_THREAD // kept)
+    return max(16, per)
+
+
 def matmul(a, b, epilogue=None):
     """``np.matmul`` of large 2-D float operands split into row (or column) blocks of the
     output, one per thread, each one single-threaded GEMM; anything else goes to NumPy.
@@ -282,9 +297,9 @@ def matmul(a, b, epilogue=None):
             k != b.shape[0] or not _blas_api():
         # (a BLAS we cannot hold to one thread keeps its own split)
         return _whole(np.matmul(a, b), epilogue)
-    big_epilogue = epilogue is not None and m * n >= 2 * MIN_PER_THREAD
-    min_work = _min_work(n, k)
-    if (work < 2 * min_work and not big_epilogue) or num_threads() == 1:
+    by_rows = m >= n or (epilogue is not None and m >= 32)
+    per = _split_size(m, n, k, n if by_rows else m, epilogue is not None)
+    if not per:
         # Too small to split; a multi-threaded BLAS call would cost more in hand-offs (and
         # spinning when the machine is busy) than it gains.
         _blas_single(True)
@@ -294,25 +309,18 @@ def matmul(a, b, epilogue=None):
             _blas_single(False)
     out = np.empty((m, n), a.dtype)
     every = slice(None)
-
-    def min_split(other):  # rows (or columns) per thread worth a hand-off
-        per = min_work // (k * other)
-        if big_epilogue:   # a skinny GEMM whose epilogue pass over a large output pays
-            per = min(per, MIN_PER_THREAD // other)
-        return max(16, per)
-
-    if m >= n or (epilogue is not None and m >= 32):
+    if by_rows:
         def work_on(i, j):
             np.matmul(a[i:j], b, out=out[i:j])
             if epilogue is not None:
                 epilogue(out[i:j], slice(i, j), every)
-        parallel_gemm_for(m, work_on, min_split(n))
+        parallel_gemm_for(m, work_on, per)
     else:
         def work_on(i, j):
             np.matmul(a, b[:, i:j], out=out[:, i:j])
             if epilogue is not None:
                 epilogue(out[:, i:j], every, slice(i, j))
-        parallel_gemm_for(n, work_on, min_split(m))
+        parallel_gemm_for(n, work_on, per)
     return out
 
 
@@ -377,15 +385,7 @@ def matmul_update(a, b, c, alpha, beta, finish=None):
         if finish is not None:
             finish(i, j)
 
-    min_work = _min_work(n, k)
-    big_finish = finish is not None and m * n >= 2 * MIN_PER_THREAD
-    if (m * n * k < 2 * min_work and not big_finish) or num_threads() == 1:
-        parallel_gemm_for(m, work_on, m)
-    else:
-        per = min_work // (k * n)
-        if big_finish:
-            per = min(per, MIN_PER_THREAD // n)
-        parallel_gemm_for(m, work_on, max(16, per))
+    parallel_gemm_for(m, work_on, _split_size(m, n, k, n, finish is not None) or m)
     return True
 
 
